@@ -1,0 +1,272 @@
+//! What runs after `clone`: the box's init (pid 1 of the new pid namespace) and the program.
+//!
+//! init joins the slot's network namespace, builds the filesystem and pivots into it, then
+//! forks the program and reaps until the program is gone; its own exit then makes the
+//! kernel kill everything else left in the pid namespace. The program is not pid 1 because
+//! pid 1 ignores signals it has no handler for, even its own `abort()` and the kernel's
+//! SIGXFSZ, which would turn those verdicts into something else.
+//!
+//! The program joins the cgroup, takes its stdio, sets rlimits, restricts itself with
+//! Landlock, drops to the slot's uid with no capabilities and no_new_privs, installs seccomp
+//! and execs. Each failure is one record on a CLOEXEC pipe; an exec closes it.
+
+use std::ffi::CString;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+
+use landlock::{
+    AccessFs, AccessNet, PathBeneath, PathFd, Ruleset, RulesetAttr, RulesetCreatedAttr, Scope, ABI,
+};
+use nix::errno::Errno;
+use nix::sched::CloneFlags;
+use nix::sys::resource::{setrlimit, Resource};
+use nix::sys::stat::{umask, Mode};
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{setresgid, setresuid, Gid, Pid, Uid};
+use seccompiler::BpfProgram;
+
+use crate::layout::{Layout, WRITABLE_DEVICES, WRITABLE_DIRS};
+use crate::sys::{self, Forked, NullTerminated};
+
+/// Where a box failed to start. The numbers travel over the pipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum Stage {
+    ParentGone = 1,
+    NetNs,
+    Hostname,
+    Mount,
+    Fork,
+    Cgroup,
+    Stdio,
+    Rlimit,
+    Landlock,
+    Capabilities,
+    Ids,
+    Seccomp,
+    Exec,
+}
+
+impl Stage {
+    pub(crate) fn from_u32(n: u32) -> Option<Stage> {
+        use Stage::*;
+        [
+            ParentGone,
+            NetNs,
+            Hostname,
+            Mount,
+            Fork,
+            Cgroup,
+            Stdio,
+            Rlimit,
+            Landlock,
+            Capabilities,
+            Ids,
+            Seccomp,
+            Exec,
+        ]
+        .into_iter()
+        .find(|s| *s as u32 == n)
+    }
+
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Stage::ParentGone => "the jail went away during start-up",
+            Stage::NetNs => "joining the slot's network namespace",
+            Stage::Hostname => "setting the box's hostname",
+            Stage::Mount => "building the box's filesystem",
+            Stage::Fork => "forking the program from the box's init",
+            Stage::Cgroup => "joining the slot's cgroup",
+            Stage::Stdio => "connecting stdin, stdout and stderr",
+            Stage::Rlimit => "setting resource limits",
+            Stage::Landlock => "applying the Landlock ruleset",
+            Stage::Capabilities => "dropping capabilities",
+            Stage::Ids => "switching to the slot's uid and gid",
+            Stage::Seccomp => "installing the seccomp filter",
+            Stage::Exec => "executing the program",
+        }
+    }
+}
+
+/// Record kinds on the report pipe.
+pub(crate) const RECORD_FAILURE: u32 = 1;
+pub(crate) const RECORD_STATUS: u32 = 2;
+pub(crate) const RECORD_LEN: usize = 16;
+
+/// One 16-byte record: kind, then three words (failure: stage, detail, errno; status: the
+/// raw wait status, 0, 0).
+pub(crate) fn encode(kind: u32, a: u32, b: u32, c: i32) -> [u8; RECORD_LEN] {
+    let mut r = [0u8; RECORD_LEN];
+    r[0..4].copy_from_slice(&kind.to_ne_bytes());
+    r[4..8].copy_from_slice(&a.to_ne_bytes());
+    r[8..12].copy_from_slice(&b.to_ne_bytes());
+    r[12..16].copy_from_slice(&c.to_ne_bytes());
+    r
+}
+
+/// Everything the children need, made before `clone`.
+pub(crate) struct Prepared<'a> {
+    pub layout: &'a Layout,
+    pub seccomp: &'a BpfProgram,
+    pub netns: Option<BorrowedFd<'a>>,
+    pub jail_pidfd: BorrowedFd<'a>,
+    pub report: RawFd,
+    pub stdin: RawFd,
+    pub stdout: RawFd,
+    pub stderr: RawFd,
+    pub cgroup_procs: Vec<BorrowedFd<'a>>,
+    pub rlimits: Vec<(Resource, u64, u64)>,
+    pub uid: Uid,
+    pub gid: Gid,
+    pub network: bool,
+    /// Paths to try in order (argv[0] resolved along PATH, or as given).
+    pub exec_paths: Vec<CString>,
+    pub argv: NullTerminated,
+    pub envp: NullTerminated,
+}
+
+fn fail(report: RawFd, stage: Stage, detail: u32, errno: Errno) -> ! {
+    sys::write_raw(
+        report,
+        &encode(RECORD_FAILURE, stage as u32, detail, errno as i32),
+    );
+    sys::exit_now(127)
+}
+
+/// The box's init. Never returns.
+pub(crate) fn box_init(p: &Prepared<'_>) -> ! {
+    let report = p.report;
+    // Die with the jail; and if it died before this line, notice now.
+    if nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).is_err() {
+        fail(report, Stage::ParentGone, 0, Errno::last());
+    }
+    let mut fds = [nix::poll::PollFd::new(
+        p.jail_pidfd,
+        nix::poll::PollFlags::POLLIN,
+    )];
+    if nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO).unwrap_or(0) > 0 {
+        sys::exit_now(127);
+    }
+    umask(Mode::empty());
+    if let Some(ns) = p.netns {
+        if let Err(e) = nix::sched::setns(ns, CloneFlags::CLONE_NEWNET) {
+            fail(report, Stage::NetNs, 0, e);
+        }
+    }
+    if let Err(e) = nix::unistd::sethostname("judgebox") {
+        fail(report, Stage::Hostname, 0, e);
+    }
+    if let Err(f) = p.layout.apply() {
+        fail(report, Stage::Mount, f.index, f.errno);
+    }
+    // SAFETY: init is single-threaded (a clone of the single-threaded jail).
+    let program = match unsafe { sys::clone_fork(0, false) } {
+        Ok(Forked::Child) => program(p),
+        Ok(Forked::Parent { pid, .. }) => Pid::from_raw(pid),
+        Err(e) => fail(report, Stage::Fork, 0, e),
+    };
+    loop {
+        match waitpid(None, None) {
+            Ok(WaitStatus::Exited(pid, code)) if pid == program => {
+                send_status(report, (code & 0xff) << 8);
+            }
+            Ok(WaitStatus::Signaled(pid, sig, core)) if pid == program => {
+                send_status(report, sig as i32 | if core { 0x80 } else { 0 });
+            }
+            Ok(_) | Err(Errno::EINTR) => continue,
+            Err(e) => fail(report, Stage::Fork, 1, e),
+        }
+    }
+}
+
+fn send_status(report: RawFd, wait_status: i32) -> ! {
+    sys::write_raw(report, &encode(RECORD_STATUS, wait_status as u32, 0, 0));
+    sys::exit_now(0)
+}
+
+fn landlock(network: bool) -> Result<(), ()> {
+    landlock_rules(network).map_err(drop)
+}
+
+fn landlock_rules(network: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let abi = ABI::V6;
+    let write = AccessFs::from_write(abi);
+    let mut ruleset = Ruleset::default().handle_access(write)?;
+    if !network {
+        ruleset = ruleset.handle_access(AccessNet::BindTcp | AccessNet::ConnectTcp)?;
+    }
+    let mut created = ruleset
+        .scope(Scope::AbstractUnixSocket | Scope::Signal)?
+        .create()?;
+    for dir in WRITABLE_DIRS {
+        created = created.add_rule(PathBeneath::new(PathFd::new(dir)?, write))?;
+    }
+    let device = AccessFs::WriteFile | AccessFs::Truncate;
+    for dev in WRITABLE_DEVICES {
+        created = created.add_rule(PathBeneath::new(PathFd::new(dev)?, device))?;
+    }
+    created.restrict_self()?;
+    Ok(())
+}
+
+/// The program, forked by init. Never returns.
+fn program(p: &Prepared<'_>) -> ! {
+    let report = p.report;
+    for fd in &p.cgroup_procs {
+        if !sys::write_raw(fd.as_raw_fd(), b"0") {
+            fail(report, Stage::Cgroup, 0, Errno::last());
+        }
+    }
+    // Its own cgroup namespace, rooted at the slot's group: /proc/self/cgroup shows "/".
+    if let Err(e) = nix::sched::unshare(CloneFlags::CLONE_NEWCGROUP) {
+        fail(report, Stage::Cgroup, 1, e);
+    }
+    // A new session: no controlling terminal to push input into (TIOCSTI).
+    if let Err(e) = nix::unistd::setsid() {
+        fail(report, Stage::Stdio, 0, e);
+    }
+    for (from, to) in [(p.stdin, 0), (p.stdout, 1), (p.stderr, 2)] {
+        if let Err(e) = sys::dup2(from, to) {
+            fail(report, Stage::Stdio, to as u32, e);
+        }
+    }
+    if let Err(e) = sys::cloexec_from(3) {
+        fail(report, Stage::Stdio, 3, e);
+    }
+    umask(Mode::from_bits_truncate(0o022));
+    for (i, (resource, soft, hard)) in p.rlimits.iter().enumerate() {
+        if let Err(e) = setrlimit(*resource, *soft, *hard) {
+            fail(report, Stage::Rlimit, i as u32, e);
+        }
+    }
+    if landlock(p.network).is_err() {
+        fail(report, Stage::Landlock, 0, Errno::last());
+    }
+    if caps::clear(None, caps::CapSet::Bounding).is_err() {
+        fail(report, Stage::Capabilities, 0, Errno::last());
+    }
+    if let Err(e) = nix::unistd::setgroups(&[]) {
+        fail(report, Stage::Ids, 0, e);
+    }
+    if let Err(e) = setresgid(p.gid, p.gid, p.gid) {
+        fail(report, Stage::Ids, 1, e);
+    }
+    // From root to an unprivileged uid without SECBIT_KEEP_CAPS: the kernel clears the
+    // permitted, effective and ambient sets (capabilities(7), "Effect of user ID changes").
+    if let Err(e) = setresuid(p.uid, p.uid, p.uid) {
+        fail(report, Stage::Ids, 2, e);
+    }
+    if let Err(e) = nix::sys::prctl::set_no_new_privs() {
+        fail(report, Stage::Ids, 3, e);
+    }
+    if let Err(e) = crate::seccomp::install(p.seccomp) {
+        fail(report, Stage::Seccomp, 0, e);
+    }
+    let mut last = Errno::ENOENT;
+    for path in &p.exec_paths {
+        match sys::execve(path, &p.argv, &p.envp) {
+            Errno::ENOENT | Errno::ENOTDIR => continue,
+            e => last = e,
+        }
+    }
+    fail(report, Stage::Exec, 0, last)
+}

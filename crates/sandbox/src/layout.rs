@@ -1,0 +1,419 @@
+//! The box's filesystem: a plan of mount steps made in the jail before `clone`, carried out
+//! by the box's init in its new mount namespace, ending in `pivot_root`.
+//!
+//! ```text
+//! /            tmpfs, read-only once built
+//! /usr, /etc/… read-only, nosuid, nodev binds from the profile
+//! /bin → usr/bin and the profile's other symlinks
+//! /box         the slot's box tmpfs (nosuid, nodev, nosymfollow), the working directory
+//! /tmp         a fresh size-capped tmpfs (nosuid, nodev, nosymfollow), mode 1777
+//! /dev         read-only tmpfs: null zero full random urandom, fd/std* links, /dev/shm tmpfs
+//! /proc        a fresh procfs of the box's pid namespace, other users' processes hidden
+//! ```
+
+use std::collections::BTreeSet;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use judgebox_spec::Profile;
+use nix::errno::Errno;
+use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use nix::sys::stat::{mknod, Mode, SFlag};
+use nix::unistd::{chdir, mkdir, pivot_root, symlinkat};
+
+/// One mount-namespace operation, with every string already a C string.
+#[derive(Debug)]
+enum Step {
+    Mount {
+        source: Option<CString>,
+        target: CString,
+        fstype: Option<CString>,
+        flags: MsFlags,
+        data: Option<CString>,
+    },
+    Mkdir(CString, u32),
+    /// An empty file to bind a file over.
+    Touch(CString),
+    Symlink {
+        target: CString,
+        path: CString,
+    },
+    CharDev(CString, u64),
+}
+
+/// Where a step failed, for the jail's report.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StepFailure {
+    pub index: u32,
+    pub errno: Errno,
+}
+
+/// The whole plan for one profile in one slot.
+#[derive(Debug)]
+pub(crate) struct Layout {
+    root: CString,
+    steps: Vec<Step>,
+    /// Human-readable name of each step, for error messages (never used in the child).
+    names: Vec<String>,
+}
+
+fn c(path: &Path) -> CString {
+    CString::new(path.as_os_str().as_bytes())
+        .expect("paths from profiles and slot dirs hold no NUL")
+}
+
+fn cs(s: &str) -> CString {
+    CString::new(s).expect("no NUL in a constant")
+}
+
+/// `MS_NOSYMFOLLOW` (Linux 5.10), which `nix` does not name.
+pub(crate) const MS_NOSYMFOLLOW: MsFlags = MsFlags::from_bits_retain(libc::MS_NOSYMFOLLOW);
+
+const RO_BIND: MsFlags = MsFlags::MS_REMOUNT
+    .union(MsFlags::MS_BIND)
+    .union(MsFlags::MS_RDONLY)
+    .union(MsFlags::MS_NOSUID)
+    .union(MsFlags::MS_NODEV);
+
+const DEVICES: [(&str, u64, u64); 5] = [
+    ("null", 1, 3),
+    ("zero", 1, 5),
+    ("full", 1, 7),
+    ("random", 1, 8),
+    ("urandom", 1, 9),
+];
+
+struct Builder {
+    root: PathBuf,
+    steps: Vec<Step>,
+    names: Vec<String>,
+    made: BTreeSet<PathBuf>,
+}
+
+impl Builder {
+    fn push(&mut self, name: String, step: Step) {
+        self.names.push(name);
+        self.steps.push(step);
+    }
+
+    fn inside(&self, box_path: &Path) -> PathBuf {
+        self.root
+            .join(box_path.strip_prefix("/").unwrap_or(box_path))
+    }
+
+    /// mkdir -p of a path inside the new root.
+    fn mkdirs(&mut self, box_path: &Path, mode: u32) {
+        let mut at = PathBuf::from("/");
+        for comp in box_path.components().skip(1) {
+            at.push(comp);
+            if self.made.insert(at.clone()) {
+                let host = self.inside(&at);
+                self.push(
+                    format!("mkdir {}", at.display()),
+                    Step::Mkdir(c(&host), mode),
+                );
+            }
+        }
+    }
+
+    fn mount(
+        &mut self,
+        name: String,
+        source: Option<&Path>,
+        target: &Path,
+        fstype: Option<&str>,
+        flags: MsFlags,
+        data: Option<String>,
+    ) {
+        let step = Step::Mount {
+            source: source.map(c),
+            target: c(target),
+            fstype: fstype.map(cs),
+            flags,
+            data: data.map(|d| CString::new(d).expect("no NUL in mount options")),
+        };
+        self.push(name, step);
+    }
+}
+
+impl Layout {
+    /// Plans the box for `profile` in a slot whose new root is built at `root` and whose box
+    /// directory (already a tmpfs owned by the jail) is `box_dir`.
+    pub(crate) fn plan(profile: &Profile, root: &Path, box_dir: &Path) -> Layout {
+        let mut b = Builder {
+            root: root.to_path_buf(),
+            steps: Vec::new(),
+            names: Vec::new(),
+            made: BTreeSet::new(),
+        };
+        b.mount(
+            "tmpfs /".into(),
+            Some(Path::new("tmpfs")),
+            root,
+            Some("tmpfs"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+            Some("mode=0755,size=1024k,nr_inodes=1024".into()),
+        );
+        for bind in &profile.binds {
+            let Ok(meta) = std::fs::metadata(&bind.source) else {
+                // Profiles are checked when loaded; a missing optional source is skipped.
+                continue;
+            };
+            let target = bind.target();
+            let host_target = b.inside(target);
+            if meta.is_dir() {
+                b.mkdirs(target, 0o755);
+            } else {
+                if let Some(parent) = target.parent() {
+                    b.mkdirs(parent, 0o755);
+                }
+                b.push(
+                    format!("create {}", target.display()),
+                    Step::Touch(c(&host_target)),
+                );
+            }
+            let name = format!("bind {} on {}", bind.source.display(), target.display());
+            b.mount(
+                name.clone(),
+                Some(&bind.source),
+                &host_target,
+                None,
+                MsFlags::MS_BIND | MsFlags::MS_REC,
+                None,
+            );
+            b.mount(
+                format!("{name} read-only"),
+                None,
+                &host_target,
+                None,
+                RO_BIND,
+                None,
+            );
+        }
+        for link in &profile.symlinks {
+            if let Some(parent) = link.path.parent() {
+                b.mkdirs(parent, 0o755);
+            }
+            let path = b.inside(&link.path);
+            b.push(
+                format!("symlink {}", link.path.display()),
+                Step::Symlink {
+                    target: c(&link.target),
+                    path: c(&path),
+                },
+            );
+        }
+        // /box: the jail's tmpfs, bound in; the bind keeps its nosuid,nodev,nosymfollow.
+        b.mkdirs(Path::new("/box"), 0o755);
+        let box_target = b.inside(Path::new("/box"));
+        b.mount(
+            "bind /box".into(),
+            Some(box_dir),
+            &box_target,
+            None,
+            MsFlags::MS_BIND,
+            None,
+        );
+        // /tmp
+        b.mkdirs(Path::new("/tmp"), 0o755);
+        let tmp = b.inside(Path::new("/tmp"));
+        let nosym = MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MS_NOSYMFOLLOW;
+        b.mount(
+            "tmpfs /tmp".into(),
+            Some(Path::new("tmpfs")),
+            &tmp,
+            Some("tmpfs"),
+            nosym,
+            Some(format!(
+                "mode=1777,size={}k,nr_inodes=16384",
+                profile.tmp_size
+            )),
+        );
+        // /dev
+        b.mkdirs(Path::new("/dev"), 0o755);
+        let dev = b.inside(Path::new("/dev"));
+        b.mount(
+            "tmpfs /dev".into(),
+            Some(Path::new("tmpfs")),
+            &dev,
+            Some("tmpfs"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC,
+            Some("mode=0755,size=64k,nr_inodes=64".into()),
+        );
+        for (name, major, minor) in DEVICES {
+            let path = dev.join(name);
+            b.push(
+                format!("mknod /dev/{name}"),
+                Step::CharDev(c(&path), libc::makedev(major as u32, minor as u32)),
+            );
+        }
+        for (name, target) in [
+            ("fd", "/proc/self/fd"),
+            ("stdin", "/proc/self/fd/0"),
+            ("stdout", "/proc/self/fd/1"),
+            ("stderr", "/proc/self/fd/2"),
+        ] {
+            b.push(
+                format!("symlink /dev/{name}"),
+                Step::Symlink {
+                    target: cs(target),
+                    path: c(&dev.join(name)),
+                },
+            );
+        }
+        b.mkdirs(Path::new("/dev/shm"), 0o755);
+        b.mount(
+            "/dev read-only".into(),
+            None,
+            &dev,
+            None,
+            MsFlags::MS_REMOUNT
+                | MsFlags::MS_BIND
+                | MsFlags::MS_RDONLY
+                | MsFlags::MS_NOSUID
+                | MsFlags::MS_NOEXEC,
+            None,
+        );
+        b.mount(
+            "tmpfs /dev/shm".into(),
+            Some(Path::new("tmpfs")),
+            &dev.join("shm"),
+            Some("tmpfs"),
+            nosym | MsFlags::MS_NOEXEC,
+            Some(format!(
+                "mode=1777,size={}k,nr_inodes=4096",
+                profile.tmp_size
+            )),
+        );
+        // /proc
+        b.mkdirs(Path::new("/proc"), 0o555);
+        b.mount(
+            "proc /proc".into(),
+            Some(Path::new("proc")),
+            &b.inside(Path::new("/proc")),
+            Some("proc"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+            Some("hidepid=invisible".into()),
+        );
+        b.mount("/ read-only".into(), None, root, None, RO_BIND, None);
+        Layout {
+            root: c(root),
+            steps: b.steps,
+            names: b.names,
+        }
+    }
+
+    /// Carries out the plan and moves into it. Runs in the box's init, after `clone`: no
+    /// allocation, only syscalls on prepared strings.
+    pub(crate) fn apply(&self) -> Result<(), StepFailure> {
+        for (index, step) in self.steps.iter().enumerate() {
+            let fail = |errno| StepFailure {
+                index: index as u32,
+                errno,
+            };
+            match step {
+                Step::Mount {
+                    source,
+                    target,
+                    fstype,
+                    flags,
+                    data,
+                } => mount(
+                    source.as_deref(),
+                    target.as_c_str(),
+                    fstype.as_deref(),
+                    *flags,
+                    data.as_deref(),
+                ),
+                Step::Mkdir(path, mode) => mkdir(path.as_c_str(), Mode::from_bits_truncate(*mode)),
+                Step::Touch(path) => nix::fcntl::open(
+                    path.as_c_str(),
+                    nix::fcntl::OFlag::O_CREAT
+                        | nix::fcntl::OFlag::O_WRONLY
+                        | nix::fcntl::OFlag::O_CLOEXEC,
+                    Mode::from_bits_truncate(0o644),
+                )
+                .map(drop),
+                Step::Symlink { target, path } => {
+                    symlinkat(target.as_c_str(), nix::fcntl::AT_FDCWD, path.as_c_str())
+                }
+                Step::CharDev(path, dev) => mknod(
+                    path.as_c_str(),
+                    SFlag::S_IFCHR,
+                    Mode::from_bits_truncate(0o666),
+                    *dev,
+                ),
+            }
+            .map_err(fail)?;
+        }
+        let pivot = self.steps.len() as u32;
+        let fail = |errno| StepFailure {
+            index: pivot,
+            errno,
+        };
+        // pivot_root(".", ".") stacks the old root under the new one; detaching it leaves
+        // only the new root (pivot_root(2), NOTES).
+        chdir(self.root.as_c_str()).map_err(fail)?;
+        pivot_root(c".", c".").map_err(fail)?;
+        umount2(c".", MntFlags::MNT_DETACH).map_err(fail)?;
+        chdir(c"/box").map_err(fail)?;
+        Ok(())
+    }
+
+    /// Names the step a failure index points at.
+    pub(crate) fn describe(&self, index: u32) -> &str {
+        self.names
+            .get(index as usize)
+            .map(String::as_str)
+            .unwrap_or("pivot_root into the new root")
+    }
+}
+
+/// The paths Landlock lets the program write under: the box, scratch space, device sinks.
+pub(crate) const WRITABLE_DIRS: [&str; 3] = ["/box", "/tmp", "/dev/shm"];
+pub(crate) const WRITABLE_DEVICES: [&str; 5] = [
+    "/dev/null",
+    "/dev/zero",
+    "/dev/full",
+    "/dev/random",
+    "/dev/urandom",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use judgebox_spec::Profiles;
+
+    #[test]
+    fn plan_builds_mount_points_before_mounting_and_ends_read_only() {
+        let profiles = Profiles::builtin().unwrap();
+        let run = profiles.get("run").unwrap();
+        let layout = Layout::plan(run, Path::new("/r/root"), Path::new("/r/box"));
+        let pos = |needle: &str| {
+            layout
+                .names
+                .iter()
+                .position(|n| n == needle)
+                .unwrap_or_else(|| panic!("{needle} not in {:?}", layout.names))
+        };
+        assert_eq!(pos("tmpfs /"), 0);
+        assert!(pos("mkdir /usr") < pos("bind /usr on /usr"));
+        assert!(pos("bind /usr on /usr") < pos("bind /usr on /usr read-only"));
+        assert!(pos("mknod /dev/null") < pos("/dev read-only"));
+        assert!(pos("/dev read-only") < pos("tmpfs /dev/shm"));
+        assert_eq!(layout.names.last().unwrap(), "/ read-only");
+        // Every directory is made once.
+        let mkdirs: Vec<_> = layout
+            .names
+            .iter()
+            .filter(|n| n.starts_with("mkdir "))
+            .collect();
+        let unique: BTreeSet<_> = mkdirs.iter().collect();
+        assert_eq!(mkdirs.len(), unique.len());
+        assert_eq!(
+            layout.describe(layout.steps.len() as u32),
+            "pivot_root into the new root"
+        );
+    }
+}

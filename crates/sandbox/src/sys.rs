@@ -1,0 +1,215 @@
+//! Every `unsafe` block of the crate: raw syscalls that `nix` does not wrap, or wraps with
+//! allocations we cannot make in a freshly cloned child.
+
+use std::ffi::{c_char, c_int, CStr};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+
+use nix::errno::Errno;
+
+/// The result of a fork-like clone.
+pub(crate) enum Forked {
+    /// In the parent: the child's pid and, when asked for, a pidfd for it.
+    Parent {
+        pid: libc::pid_t,
+        pidfd: Option<OwnedFd>,
+    },
+    Child,
+}
+
+/// `clone(2)` with fork semantics (a copy of the address space, no new stack) plus the given
+/// namespace flags, optionally returning a pidfd (`CLONE_PIDFD`).
+///
+/// # Safety
+/// The calling process must be single-threaded: the child gets a copy of memory in which no
+/// other thread can be holding a lock (malloc's, stdio's), and must only do what is safe
+/// after `fork`. The jail is single-threaded by design, and so is the box's init.
+pub(crate) unsafe fn clone_fork(ns_flags: c_int, want_pidfd: bool) -> Result<Forked, Errno> {
+    let mut pidfd: c_int = -1;
+    let flags = ns_flags | libc::SIGCHLD | if want_pidfd { libc::CLONE_PIDFD } else { 0 };
+    // SAFETY: x86_64's raw clone takes (flags, stack, parent_tid, child_tid, tls). A null
+    // stack means "share the caller's stack pointer", i.e. fork semantics, which is sound
+    // because without CLONE_VM the child has its own copy of that stack. With CLONE_PIDFD
+    // the kernel writes the pidfd into `pidfd` (the parent_tid slot).
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            flags as libc::c_ulong,
+            0usize,
+            &mut pidfd as *mut c_int,
+            0usize,
+            0usize,
+        )
+    };
+    match ret {
+        -1 => Err(Errno::last()),
+        0 => Ok(Forked::Child),
+        pid => Ok(Forked::Parent {
+            pid: pid as libc::pid_t,
+            // SAFETY: with CLONE_PIDFD the kernel returned a new descriptor we now own.
+            pidfd: want_pidfd.then(|| unsafe { OwnedFd::from_raw_fd(pidfd) }),
+        }),
+    }
+}
+
+/// `pidfd_open(2)`.
+pub(crate) fn pidfd_open(pid: libc::pid_t) -> Result<OwnedFd, Errno> {
+    // SAFETY: a plain syscall with integer arguments.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: the kernel returned a new descriptor we now own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// `pidfd_send_signal(2)`: signal exactly the process the pidfd names, never a recycled pid.
+pub(crate) fn pidfd_kill(pidfd: BorrowedFd<'_>, signal: c_int) -> Result<(), Errno> {
+    // SAFETY: a plain syscall; a null siginfo means "as kill(2) would send it".
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            signal,
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        )
+    };
+    if ret < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
+/// Marks every descriptor from `first` up close-on-exec (`close_range(2)`,
+/// `CLOSE_RANGE_CLOEXEC`), so an exec leaves the program only 0, 1 and 2.
+pub(crate) fn cloexec_from(first: u32) -> Result<(), Errno> {
+    // SAFETY: a plain syscall with integer arguments; it only changes descriptor flags.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if ret < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
+/// `dup2(2)` on descriptor numbers (the child's stdio plumbing; `nix` wants owned fds).
+pub(crate) fn dup2(from: RawFd, to: RawFd) -> Result<(), Errno> {
+    // SAFETY: dup2 only manipulates the descriptor table; `to` is 0, 1 or 2, which the
+    // caller means to replace.
+    if unsafe { libc::dup2(from, to) } < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
+/// `execve(2)` with argument and environment arrays prepared before the clone.
+///
+/// Returns only on failure.
+pub(crate) fn execve(path: &CStr, argv: &NullTerminated, envp: &NullTerminated) -> Errno {
+    // SAFETY: `path` is a valid C string; `argv` and `envp` are null-terminated arrays of
+    // pointers into C strings they own, alive for the call.
+    unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    Errno::last()
+}
+
+/// A null-terminated array of C string pointers (`argv`, `envp`) that owns its strings.
+#[derive(Debug)]
+pub(crate) struct NullTerminated {
+    _strings: Vec<std::ffi::CString>,
+    ptrs: Vec<*const c_char>,
+}
+
+impl NullTerminated {
+    pub(crate) fn new(strings: Vec<std::ffi::CString>) -> Self {
+        let mut ptrs: Vec<*const c_char> = strings.iter().map(|s| s.as_ptr()).collect();
+        ptrs.push(std::ptr::null());
+        NullTerminated {
+            _strings: strings,
+            ptrs,
+        }
+    }
+
+    fn as_ptr(&self) -> *const *const c_char {
+        self.ptrs.as_ptr()
+    }
+}
+
+/// Writes all of `buf` to a raw descriptor without allocating (for the cloned child).
+pub(crate) fn write_raw(fd: RawFd, buf: &[u8]) -> bool {
+    let mut done = 0;
+    while done < buf.len() {
+        // SAFETY: the pointer and length describe the live slice `buf[done..]`.
+        let n = unsafe { libc::write(fd, buf[done..].as_ptr().cast(), buf.len() - done) };
+        if n < 0 {
+            if Errno::last() == Errno::EINTR {
+                continue;
+            }
+            return false;
+        }
+        done += n as usize;
+    }
+    true
+}
+
+/// Brings the loopback interface up in the current network namespace (`SIOCSIFFLAGS`).
+pub(crate) fn loopback_up() -> Result<(), Errno> {
+    // SAFETY: a plain socket(2) call; the result is checked and owned below.
+    let raw = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    if raw < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: socket(2) returned a new descriptor we now own.
+    let sock = unsafe { OwnedFd::from_raw_fd(raw) };
+    // SAFETY: ifreq is plain old data for which all-zeroes is a valid value.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+        *dst = *src as c_char;
+    }
+    // SAFETY: SIOCGIFFLAGS reads the flags of the interface named in `req` into it.
+    if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req) } < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: the union member ifru_flags is the one SIOCGIFFLAGS just filled in.
+    unsafe { req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short };
+    // SAFETY: SIOCSIFFLAGS sets the flags from `req` on the named interface.
+    if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req) } < 0 {
+        return Err(Errno::last());
+    }
+    Ok(())
+}
+
+/// `_exit(2)`: leaves the cloned child without running the parent's atexit handlers or
+/// flushing its copies of the parent's buffers.
+pub(crate) fn exit_now(code: c_int) -> ! {
+    // SAFETY: _exit is always safe to call; it does not return.
+    unsafe { libc::_exit(code) }
+}
+
+/// The kernel's Landlock ABI version (`landlock_create_ruleset(NULL, 0, VERSION)`).
+pub(crate) fn landlock_abi() -> Result<i32, Errno> {
+    const LANDLOCK_CREATE_RULESET_VERSION: libc::c_uint = 1;
+    // SAFETY: with a null attribute pointer and size 0 and only the VERSION flag, the call
+    // reads no memory and returns the ABI version.
+    let v = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
+    if v < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(v as i32)
+    }
+}

@@ -1,0 +1,168 @@
+//! The jail protocol: what the engine or the CLI asks a `judgebox-jail`, and what it answers.
+//!
+//! A jail owns one box (a `/box` directory that survives between requests until reset), so a
+//! compile-then-run is: `ResetBox`, `WriteFiles`, `Run` (compiler), `Run` (program).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Bytes, Limits};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum JailRequest {
+    /// Throw the box's files away: `/box` becomes a fresh, empty tmpfs.
+    ResetBox,
+    /// Create files in the box (never following a link, never replacing a file).
+    WriteFiles { files: Vec<BoxFile> },
+    /// Run one program in the box.
+    Run(RunRequest),
+    /// Read a regular file back from the box, refusing links, devices and anything larger.
+    ReadFile { path: String, max_size: u64 },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum JailResponse {
+    Done,
+    Report(RunReport),
+    File {
+        content: Bytes,
+    },
+    /// The request could not be carried out (bad path, unknown profile, ...). A program's
+    /// own failure is never this: it is a [`RunReport`].
+    Error {
+        message: String,
+    },
+}
+
+/// A file to place in the box, at a path relative to `/box`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoxFile {
+    pub path: String,
+    pub content: Bytes,
+    #[serde(default)]
+    pub executable: bool,
+}
+
+/// One program to run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// The sandbox profile's name (`run`, `compile`, ...).
+    pub profile: String,
+    /// `argv[0]` is the program: a path inside the box, or a name looked up in the box's PATH.
+    pub argv: Vec<String>,
+    /// Extra `NAME=value` entries on top of the profile's environment.
+    #[serde(default)]
+    pub env: Vec<String>,
+    #[serde(default)]
+    pub stdin: Bytes,
+    pub limits: Limits,
+    /// Share the host's network (only when the operator allows it).
+    #[serde(default)]
+    pub network: bool,
+    /// Send stderr into the stdout pipe.
+    #[serde(default)]
+    pub stderr_to_stdout: bool,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The program exited by itself; see `exit_code`.
+    Exited,
+    /// The program was killed by a signal it did not catch; see `signal`.
+    Signaled,
+    CpuTimeLimit,
+    WallTimeLimit,
+    /// The box's cgroup hit its memory limit and the kernel's OOM killer ended a process.
+    MemoryLimit,
+    OutputLimit,
+    /// The sandbox itself failed; `message` says where. Never the program's fault.
+    JailFault,
+}
+
+/// What the jail measured and captured for one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunReport {
+    pub outcome: Outcome,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    /// CPU seconds of every process in the box (cgroup accounting).
+    pub cpu_time: f64,
+    /// Wall seconds from the box's start to its last process's exit (monotonic clock).
+    pub wall_time: f64,
+    /// Peak memory of the box's cgroup in KB: anonymous memory, tmpfs and the page cache the
+    /// box itself brought in.
+    pub memory: u64,
+    pub stdout: Bytes,
+    pub stderr: Bytes,
+    /// For a run killed at a limit: how far past the limit it got (seconds for time limits).
+    pub overshoot: Option<f64>,
+    pub message: Option<String>,
+}
+
+impl RunReport {
+    /// A report for a run the sandbox could not carry out.
+    pub fn fault(message: impl Into<String>) -> Self {
+        RunReport {
+            outcome: Outcome::JailFault,
+            exit_code: None,
+            signal: None,
+            cpu_time: 0.0,
+            wall_time: 0.0,
+            memory: 0,
+            stdout: Bytes::default(),
+            stderr: Bytes::default(),
+            overshoot: None,
+            message: Some(message.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_json_is_tagged_and_strict() {
+        let req: JailRequest = serde_json::from_str(r#"{"type":"reset_box"}"#).unwrap();
+        assert!(matches!(req, JailRequest::ResetBox));
+        assert!(serde_json::from_str::<JailRequest>(
+            r#"{"type":"read_file","path":"a","max_size":1,"x":1}"#
+        )
+        .is_err());
+        assert!(serde_json::from_str::<JailRequest>(r#"{"type":"format_disk"}"#).is_err());
+    }
+
+    #[test]
+    fn outcome_names_are_the_documented_ones() {
+        let names: Vec<String> = [
+            Outcome::Exited,
+            Outcome::Signaled,
+            Outcome::CpuTimeLimit,
+            Outcome::WallTimeLimit,
+            Outcome::MemoryLimit,
+            Outcome::OutputLimit,
+            Outcome::JailFault,
+        ]
+        .iter()
+        .map(|o| serde_json::to_string(o).unwrap())
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "\"exited\"",
+                "\"signaled\"",
+                "\"cpu_time_limit\"",
+                "\"wall_time_limit\"",
+                "\"memory_limit\"",
+                "\"output_limit\"",
+                "\"jail_fault\""
+            ]
+        );
+    }
+}
