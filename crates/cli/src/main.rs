@@ -1,0 +1,74 @@
+//! `judgebox`: the operator's and course author's command.
+//!
+//! - `judgebox sandbox run -- PROGRAM`: one program in one box, with its report.
+//! - `judgebox check`: can boxes work on this host, and if not, what to do.
+//!
+//! Boxes are made only by `judgebox-jail` processes this command starts; it never forks one
+//! itself.
+#![forbid(unsafe_code)]
+
+mod jail;
+mod sandbox_run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "judgebox",
+    version,
+    about = "A self-hosted code-execution sandbox with Judge0's API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Work with the sandbox directly.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Diagnose this host: privileges, cgroups, namespaces, seccomp, Landlock, a test box.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+enum SandboxCommand {
+    /// Run one program in a box and print its report.
+    Run(Box<sandbox_run::SandboxRun>),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sandbox(SandboxCommand::Run(run)) => run.run(),
+        Command::Check => check(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("judgebox: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check() -> anyhow::Result<ExitCode> {
+    let bin = jail::jail_binary();
+    let status = std::process::Command::new(&bin)
+        .arg("--check")
+        .status()
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "starting {}: {e} (is judgebox-jail installed beside judgebox?)",
+                bin.display()
+            )
+        })?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
