@@ -6,9 +6,10 @@
 //! pid 1 ignores signals it has no handler for, even its own `abort()` and the kernel's
 //! SIGXFSZ, which would turn those verdicts into something else.
 //!
-//! The program joins the cgroup, takes its stdio, sets rlimits, restricts itself with
-//! Landlock, drops to the slot's uid with no capabilities and no_new_privs, installs seccomp
-//! and execs. Each failure is one record on a CLOEXEC pipe; an exec closes it.
+//! The program takes its stdio, sets rlimits, restricts itself with Landlock, drops its
+//! capability bounding set, joins the slot's cgroup (late, so set-up is not charged to it),
+//! drops to the slot's uid with no capabilities and no_new_privs, installs seccomp and
+//! execs. Each failure is one record on a CLOEXEC pipe; an exec closes it.
 
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
@@ -211,15 +212,6 @@ fn landlock_rules(network: bool) -> Result<(), Box<dyn std::error::Error>> {
 /// The program, forked by init. Never returns.
 fn program(p: &Prepared<'_>) -> ! {
     let report = p.report;
-    for fd in &p.cgroup_procs {
-        if !sys::write_raw(fd.as_raw_fd(), b"0") {
-            fail(report, Stage::Cgroup, 0, Errno::last());
-        }
-    }
-    // Its own cgroup namespace, rooted at the slot's group: /proc/self/cgroup shows "/".
-    if let Err(e) = nix::sched::unshare(CloneFlags::CLONE_NEWCGROUP) {
-        fail(report, Stage::Cgroup, 1, e);
-    }
     // A new session: no controlling terminal to push input into (TIOCSTI).
     if let Err(e) = nix::unistd::setsid() {
         fail(report, Stage::Stdio, 0, e);
@@ -249,6 +241,17 @@ fn program(p: &Prepared<'_>) -> ! {
     }
     if let Err(e) = setresgid(p.gid, p.gid, p.gid) {
         fail(report, Stage::Ids, 1, e);
+    }
+    // Join the slot's cgroup as late as possible, so the set-up above is not charged to the
+    // program's CPU time; the cgroup namespace needs CAP_SYS_ADMIN, so before the uid drop.
+    for fd in &p.cgroup_procs {
+        if !sys::write_raw(fd.as_raw_fd(), b"0") {
+            fail(report, Stage::Cgroup, 0, Errno::last());
+        }
+    }
+    // Its own cgroup namespace, rooted at the slot's group: /proc/self/cgroup shows "/".
+    if let Err(e) = nix::sched::unshare(CloneFlags::CLONE_NEWCGROUP) {
+        fail(report, Stage::Cgroup, 1, e);
     }
     // From root to an unprivileged uid without SECBIT_KEEP_CAPS: the kernel clears the
     // permitted, effective and ambient sets (capabilities(7), "Effect of user ID changes").
