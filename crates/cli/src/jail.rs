@@ -23,6 +23,7 @@ pub fn jail_binary() -> PathBuf {
 }
 
 /// A running jail with its framed stdin and stdout.
+#[derive(Debug)]
 pub struct Jail {
     child: Child,
     input: BufWriter<ChildStdin>,

@@ -78,11 +78,11 @@ pub fn run(config: &SlotConfig, profiles: anyhow::Result<Profiles>) -> ExitCode 
     );
     r.line(
         "landlock",
-        host::landlock_abi().and_then(|abi| {
+        host::landlock_abi().map(|abi| {
             if abi >= 6 {
-                Ok(format!("ABI {abi} (filesystem, TCP and scope rules)"))
+                format!("ABI {abi} (filesystem, TCP and scope rules)")
             } else {
-                Ok(format!("ABI {abi}: works, but without abstract-socket and signal scoping (ABI 6, Linux 6.12)"))
+                format!("ABI {abi}: works, but without abstract-socket and signal scoping (ABI 6, Linux 6.12)")
             }
         }),
     );

@@ -42,6 +42,7 @@ pub fn limits() -> Limits {
 }
 
 /// A running `judgebox-jail`.
+#[derive(Debug)]
 pub struct Jail {
     child: Child,
     input: BufWriter<ChildStdin>,

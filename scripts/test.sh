@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The project's test command (README.md, and .ci/run calls it): installs what the tests
+# need, then checks formatting, lints, and runs every test. The sandbox tests create real
+# boxes, so this runs as root; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "scripts/test.sh: the sandbox tests need root (they create namespaces, cgroups and mounts): sudo $0" >&2
+  exit 1
+fi
+
+# Toolchains the tests use: gcc and static libc for the hostile C fixtures.
+need=()
+command -v gcc >/dev/null || need+=(gcc)
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo build (the CLI tests run the built judgebox-jail beside judgebox)"
+cargo build --workspace
+echo "== cargo test"
+cargo test --workspace
