@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the release binaries the benches drive, then runs every bench in turn.
+#
+#   sudo benches/run.sh              # all benches
+#   sudo benches/run.sh overhead     # only the named ones
+#   JUDGEBOX_BENCH_QUICK=1 sudo benches/run.sh   # tenfold fewer runs: a smoke test
+#
+# Must run as root (the jail makes namespaces, mounts and cgroups). Each bench prints its own
+# Markdown tables to stdout; tee them into a file to keep them.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "benches/run.sh: the benches start judgebox-jail, which must run as root" >&2
+    exit 1
+fi
+
+benches=("$@")
+if [[ ${#benches[@]} -eq 0 ]]; then
+    benches=(overhead accuracy)
+fi
+
+# The binaries under test, fresh: a bench uses whatever is in target/release.
+cargo build --release -p judgebox-jail -p judgebox
+
+for bench in "${benches[@]}"; do
+    cargo bench -p judgebox-benches --bench "$bench"
+done

@@ -1,0 +1,129 @@
+//! Driving a `judgebox-jail` the way the engine will: one long-lived process per slot,
+//! framed JSON requests on its stdin, framed responses on its stdout.
+
+use std::io::{BufReader, BufWriter};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use judgebox_spec::{
+    read_frame, write_frame, BoxFile, JailRequest, JailResponse, Limits, Profiles, RunReport,
+    RunRequest,
+};
+
+/// A running jail that owns one slot.
+#[derive(Debug)]
+pub struct Jail {
+    child: Child,
+    input: BufWriter<ChildStdin>,
+    output: BufReader<ChildStdout>,
+}
+
+impl Jail {
+    /// Starts `judgebox-jail --slot SLOT`. Pool slots are below 1000 (one-shot jails take
+    /// 1000 and up), so a bench slot never competes with `judgebox sandbox run`.
+    pub fn start(bin: &Path, slot: u32) -> anyhow::Result<Jail> {
+        let mut child = Command::new(bin)
+            .args(["--slot", &slot.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let input = BufWriter::new(child.stdin.take().context("jail stdin")?);
+        let output = BufReader::new(child.stdout.take().context("jail stdout")?);
+        Ok(Jail {
+            child,
+            input,
+            output,
+        })
+    }
+
+    /// Sends one request and waits for its answer; the jail's `Error` answer is an error.
+    pub fn call(&mut self, request: &JailRequest) -> anyhow::Result<JailResponse> {
+        self.timed_call(request).map(|(_, response)| response)
+    }
+
+    /// Like [`Jail::call`], also returning the round trip: from just before `write_frame`
+    /// (serialising the request included) to just after `read_frame` returns the answer.
+    pub fn timed_call(
+        &mut self,
+        request: &JailRequest,
+    ) -> anyhow::Result<(Duration, JailResponse)> {
+        let start = Instant::now();
+        write_frame(&mut self.input, request).context("sending a request to the jail")?;
+        let answer = read_frame(&mut self.output).context("reading the jail's answer")?;
+        let elapsed = start.elapsed();
+        match answer {
+            Some(JailResponse::Error { message }) => bail!("the jail refused: {message}"),
+            Some(response) => Ok((elapsed, response)),
+            None => {
+                let status = self.child.wait().context("waiting for the dead jail")?;
+                bail!("the jail exited without answering ({status})")
+            }
+        }
+    }
+
+    /// Places files in the box.
+    pub fn write_files(&mut self, files: Vec<BoxFile>) -> anyhow::Result<()> {
+        match self.call(&JailRequest::WriteFiles { files })? {
+            JailResponse::Done => Ok(()),
+            other => bail!("unexpected answer to WriteFiles: {other:?}"),
+        }
+    }
+
+    /// Runs one program and returns its report with the request's round-trip time.
+    pub fn run(&mut self, request: &JailRequest) -> anyhow::Result<(Duration, RunReport)> {
+        match self.timed_call(request)? {
+            (elapsed, JailResponse::Report(report)) => Ok((elapsed, report)),
+            (_, other) => bail!("unexpected answer to Run: {other:?}"),
+        }
+    }
+
+    /// Closes the jail's stdin and waits for it to tear its slot down and exit.
+    pub fn finish(self) -> anyhow::Result<()> {
+        let Jail {
+            mut child,
+            input,
+            output,
+        } = self;
+        drop(input);
+        drop(output);
+        let status = child.wait().context("waiting for the jail to exit")?;
+        if !status.success() {
+            bail!("the jail failed while closing its slot ({status})");
+        }
+        Ok(())
+    }
+}
+
+/// The `run` profile's default limits: what a submission that asks for nothing gets.
+pub fn run_limits() -> anyhow::Result<Limits> {
+    let profiles = Profiles::builtin().context("loading the built-in sandbox profiles")?;
+    Ok(profiles.get("run")?.defaults)
+}
+
+/// A `Run` request in the `run` profile, with no stdin and no extra environment.
+pub fn run_request(argv: &[&str], limits: Limits) -> JailRequest {
+    JailRequest::Run(RunRequest {
+        profile: "run".into(),
+        argv: argv.iter().map(|a| a.to_string()).collect(),
+        env: Vec::new(),
+        stdin: Default::default(),
+        limits,
+        network: false,
+        stderr_to_stdout: false,
+    })
+}
+
+/// A host file to place in the box as an executable called `name`.
+pub fn box_file(host: &Path, name: &str) -> anyhow::Result<BoxFile> {
+    let content =
+        std::fs::read(host).with_context(|| format!("reading fixture {}", host.display()))?;
+    Ok(BoxFile {
+        path: name.into(),
+        content: content.into(),
+        executable: true,
+    })
+}

@@ -1,0 +1,22 @@
+//! Shared helpers for judgebox's benchmarks (`benches/benches/*.rs`).
+//!
+//! The benches drive the real release binaries, exactly as the engine and the CLI do: a
+//! `judgebox-jail` speaking framed JSON on its stdin and stdout, or a whole `judgebox`
+//! process. This crate finds those binaries ([`Binaries`]), talks to a jail ([`Jail`]),
+//! compiles the small static C programs the benches run ([`Fixtures`]), summarises samples
+//! ([`Summary`]) and prints the results as Markdown tables ([`Table`]).
+//!
+//! Nothing here makes a raw syscall; CPU accounting goes through `nix`.
+#![forbid(unsafe_code)]
+
+mod fixtures;
+mod host;
+mod jail;
+mod stats;
+mod table;
+
+pub use fixtures::{Fixtures, BURN_C, SPIN_C, TOUCH64_C, TRUE_C};
+pub use host::{ensure_bwrap, print_header, require_root, runs, Binaries};
+pub use jail::{box_file, run_limits, run_request, Jail};
+pub use stats::{ms, us, verdict, Summary};
+pub use table::Table;
