@@ -6,8 +6,7 @@
 //! pid 1 ignores signals it has no handler for, even its own `abort()` and the kernel's
 //! SIGXFSZ, which would turn those verdicts into something else.
 //!
-//! The program takes its stdio, sets rlimits, restricts itself with Landlock, drops its
-//! capability bounding set, joins the slot's cgroup (late, so set-up is not charged to it),
+//! The program takes its stdio, sets rlimits, restricts itself with Landlock, joins the slot's cgroup (late, so set-up is not charged to it),
 //! drops to the slot's uid with no capabilities and no_new_privs, installs seccomp and
 //! execs. Each failure is one record on a CLOEXEC pipe; an exec closes it.
 
@@ -41,7 +40,6 @@ pub(crate) enum Stage {
     Stdio,
     Rlimit,
     Landlock,
-    Capabilities,
     Ids,
     Seccomp,
     Exec,
@@ -51,19 +49,8 @@ impl Stage {
     pub(crate) fn from_u32(n: u32) -> Option<Stage> {
         use Stage::*;
         [
-            ParentGone,
-            NetNs,
-            Hostname,
-            Mount,
-            Fork,
-            Cgroup,
-            Stdio,
-            Rlimit,
-            Landlock,
-            Capabilities,
-            Ids,
-            Seccomp,
-            Exec,
+            ParentGone, NetNs, Hostname, Mount, Fork, Cgroup, Stdio, Rlimit, Landlock, Ids,
+            Seccomp, Exec,
         ]
         .into_iter()
         .find(|s| *s as u32 == n)
@@ -80,7 +67,6 @@ impl Stage {
             Stage::Stdio => "connecting stdin, stdout and stderr",
             Stage::Rlimit => "setting resource limits",
             Stage::Landlock => "applying the Landlock ruleset",
-            Stage::Capabilities => "dropping capabilities",
             Stage::Ids => "switching to the slot's uid and gid",
             Stage::Seccomp => "installing the seccomp filter",
             Stage::Exec => "executing the program",
@@ -233,9 +219,7 @@ fn program(p: &Prepared<'_>) -> ! {
     if landlock(p.network).is_err() {
         fail(report, Stage::Landlock, 0, Errno::last());
     }
-    if caps::clear(None, caps::CapSet::Bounding).is_err() {
-        fail(report, Stage::Capabilities, 0, Errno::last());
-    }
+    // The capability bounding set is already empty: the jail emptied its own once.
     if let Err(e) = nix::unistd::setgroups(&[]) {
         fail(report, Stage::Ids, 0, e);
     }

@@ -1,5 +1,11 @@
-//! The box's filesystem: a plan of mount steps made in the jail before `clone`, carried out
-//! by the box's init in its new mount namespace, ending in `pivot_root`.
+//! The box's filesystem, in two plans of mount steps made before any `clone`.
+//!
+//! The *template* is built once per slot and profile, by the jail in its own private mount
+//! namespace: a read-only tmpfs root with the profile's read-only binds and symlinks, the
+//! mount points, and `/dev`. The *per-run* plan, carried out by each box's init in its new
+//! mount namespace, copies the template with one recursive bind, mounts the slot's `/box`,
+//! a fresh `/tmp`, `/dev/shm` and `/proc` on it, and pivots into it: 5 mounts instead of
+//! ~35 (0.6 ms of a run on the development VM).
 //!
 //! ```text
 //! /            tmpfs, read-only once built
@@ -53,6 +59,8 @@ pub(crate) struct StepFailure {
 #[derive(Debug)]
 pub(crate) struct Layout {
     root: CString,
+    /// Whether `apply` ends by pivoting into `root` (the per-run plan).
+    pivot: bool,
     steps: Vec<Step>,
     /// Human-readable name of each step, for error messages (never used in the child).
     names: Vec<String>,
@@ -138,11 +146,17 @@ impl Builder {
 }
 
 impl Layout {
-    /// Plans the box for `profile` in a slot whose new root is built at `root` and whose box
-    /// directory (already a tmpfs owned by the jail) is `box_dir`.
-    pub(crate) fn plan(profile: &Profile, root: &Path, box_dir: &Path) -> Layout {
+    /// Plans the template for `profile` at `template` (built once by the jail) and the per-run
+    /// steps that copy it to `root`, with the slot's box directory `box_dir` (a tmpfs owned by
+    /// the jail) as `/box`.
+    pub(crate) fn plan(
+        profile: &Profile,
+        template: &Path,
+        root: &Path,
+        box_dir: &Path,
+    ) -> (Layout, Layout) {
         let mut b = Builder {
-            root: root.to_path_buf(),
+            root: template.to_path_buf(),
             steps: Vec::new(),
             names: Vec::new(),
             made: BTreeSet::new(),
@@ -150,7 +164,7 @@ impl Layout {
         b.mount(
             "tmpfs /".into(),
             Some(Path::new("tmpfs")),
-            root,
+            template,
             Some("tmpfs"),
             MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
             Some("mode=0755,size=1024k,nr_inodes=1024".into()),
@@ -204,33 +218,9 @@ impl Layout {
                 },
             );
         }
-        // /box: the jail's tmpfs, bound in; the bind keeps its nosuid,nodev,nosymfollow.
         b.mkdirs(Path::new("/box"), 0o755);
-        let box_target = b.inside(Path::new("/box"));
-        b.mount(
-            "bind /box".into(),
-            Some(box_dir),
-            &box_target,
-            None,
-            MsFlags::MS_BIND,
-            None,
-        );
-        // /tmp
         b.mkdirs(Path::new("/tmp"), 0o755);
-        let tmp = b.inside(Path::new("/tmp"));
-        let nosym = MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MS_NOSYMFOLLOW;
-        b.mount(
-            "tmpfs /tmp".into(),
-            Some(Path::new("tmpfs")),
-            &tmp,
-            Some("tmpfs"),
-            nosym,
-            Some(format!(
-                "mode=1777,size={}k,nr_inodes=16384",
-                profile.tmp_size
-            )),
-        );
-        // /dev
+        b.mkdirs(Path::new("/proc"), 0o555);
         b.mkdirs(Path::new("/dev"), 0o755);
         let dev = b.inside(Path::new("/dev"));
         b.mount(
@@ -275,10 +265,54 @@ impl Layout {
                 | MsFlags::MS_NOEXEC,
             None,
         );
-        b.mount(
+        b.mount("/ read-only".into(), None, template, None, RO_BIND, None);
+        let template_layout = Layout {
+            root: c(template),
+            pivot: false,
+            steps: b.steps,
+            names: b.names,
+        };
+
+        // Per run: a copy of the template, then what must be fresh or is the slot's own.
+        let mut r = Builder {
+            root: root.to_path_buf(),
+            steps: Vec::new(),
+            names: Vec::new(),
+            made: BTreeSet::new(),
+        };
+        r.mount(
+            "copy the template to /".into(),
+            Some(template),
+            root,
+            None,
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            None,
+        );
+        // /box: the jail's tmpfs; the bind keeps its nosuid,nodev,nosymfollow.
+        r.mount(
+            "bind /box".into(),
+            Some(box_dir),
+            &r.inside(Path::new("/box")),
+            None,
+            MsFlags::MS_BIND,
+            None,
+        );
+        let nosym = MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MS_NOSYMFOLLOW;
+        r.mount(
+            "tmpfs /tmp".into(),
+            Some(Path::new("tmpfs")),
+            &r.inside(Path::new("/tmp")),
+            Some("tmpfs"),
+            nosym,
+            Some(format!(
+                "mode=1777,size={}k,nr_inodes=16384",
+                profile.tmp_size
+            )),
+        );
+        r.mount(
             "tmpfs /dev/shm".into(),
             Some(Path::new("tmpfs")),
-            &dev.join("shm"),
+            &r.inside(Path::new("/dev/shm")),
             Some("tmpfs"),
             nosym | MsFlags::MS_NOEXEC,
             Some(format!(
@@ -286,26 +320,25 @@ impl Layout {
                 profile.tmp_size
             )),
         );
-        // /proc
-        b.mkdirs(Path::new("/proc"), 0o555);
-        b.mount(
+        r.mount(
             "proc /proc".into(),
             Some(Path::new("proc")),
-            &b.inside(Path::new("/proc")),
+            &r.inside(Path::new("/proc")),
             Some("proc"),
             MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
             Some("hidepid=invisible".into()),
         );
-        b.mount("/ read-only".into(), None, root, None, RO_BIND, None);
-        Layout {
+        let run_layout = Layout {
             root: c(root),
-            steps: b.steps,
-            names: b.names,
-        }
+            pivot: true,
+            steps: r.steps,
+            names: r.names,
+        };
+        (template_layout, run_layout)
     }
 
-    /// Carries out the plan and moves into it. Runs in the box's init, after `clone`: no
-    /// allocation, only syscalls on prepared strings.
+    /// Carries out the plan (and for the per-run plan, moves into it). In the box's init,
+    /// after `clone`, this makes no allocation: only syscalls on prepared strings.
     pub(crate) fn apply(&self) -> Result<(), StepFailure> {
         for (index, step) in self.steps.iter().enumerate() {
             let fail = |errno| StepFailure {
@@ -347,6 +380,9 @@ impl Layout {
             }
             .map_err(fail)?;
         }
+        if !self.pivot {
+            return Ok(());
+        }
         let pivot = self.steps.len() as u32;
         let fail = |errno| StepFailure {
             index: pivot,
@@ -386,33 +422,52 @@ mod tests {
     use judgebox_spec::Profiles;
 
     #[test]
-    fn plan_builds_mount_points_before_mounting_and_ends_read_only() {
+    fn template_builds_mount_points_before_mounting_and_ends_read_only() {
         let profiles = Profiles::builtin().unwrap();
         let run = profiles.get("run").unwrap();
-        let layout = Layout::plan(run, Path::new("/r/root"), Path::new("/r/box"));
+        let (tpl, per_run) = Layout::plan(
+            run,
+            Path::new("/r/tpl"),
+            Path::new("/r/root"),
+            Path::new("/r/box"),
+        );
         let pos = |needle: &str| {
-            layout
-                .names
+            tpl.names
                 .iter()
                 .position(|n| n == needle)
-                .unwrap_or_else(|| panic!("{needle} not in {:?}", layout.names))
+                .unwrap_or_else(|| panic!("{needle} not in {:?}", tpl.names))
         };
         assert_eq!(pos("tmpfs /"), 0);
         assert!(pos("mkdir /usr") < pos("bind /usr on /usr"));
         assert!(pos("bind /usr on /usr") < pos("bind /usr on /usr read-only"));
         assert!(pos("mknod /dev/null") < pos("/dev read-only"));
-        assert!(pos("/dev read-only") < pos("tmpfs /dev/shm"));
-        assert_eq!(layout.names.last().unwrap(), "/ read-only");
+        for dir in ["/box", "/tmp", "/proc", "/dev/shm"] {
+            pos(&format!("mkdir {dir}"));
+        }
+        assert_eq!(tpl.names.last().unwrap(), "/ read-only");
+        assert!(!tpl.pivot);
         // Every directory is made once.
-        let mkdirs: Vec<_> = layout
+        let mkdirs: Vec<_> = tpl
             .names
             .iter()
             .filter(|n| n.starts_with("mkdir "))
             .collect();
         let unique: BTreeSet<_> = mkdirs.iter().collect();
         assert_eq!(mkdirs.len(), unique.len());
+        // A run: one copy of the template, then only what is fresh or the slot's own.
         assert_eq!(
-            layout.describe(layout.steps.len() as u32),
+            per_run.names,
+            [
+                "copy the template to /",
+                "bind /box",
+                "tmpfs /tmp",
+                "tmpfs /dev/shm",
+                "proc /proc"
+            ]
+        );
+        assert!(per_run.pivot);
+        assert_eq!(
+            per_run.describe(per_run.steps.len() as u32),
             "pivot_root into the new root"
         );
     }

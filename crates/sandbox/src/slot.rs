@@ -50,6 +50,7 @@ pub const EPHEMERAL_SLOTS: std::ops::Range<u32> = 1000..5000;
 /// A profile ready to run: its mount plan for this slot and its compiled seccomp filter.
 #[derive(Debug)]
 pub(crate) struct Compiled {
+    /// The per-run mount plan (its template is already built).
     pub layout: Layout,
     pub seccomp: BpfProgram,
 }
@@ -59,6 +60,7 @@ pub struct Slot {
     pub(crate) id: u32,
     pub(crate) uid: Uid,
     pub(crate) gid: Gid,
+    dir: PathBuf,
     root_dir: PathBuf,
     box_dir: PathBuf,
     box_fd: Option<OwnedFd>,
@@ -153,7 +155,7 @@ impl Slot {
             &dir,
             Some("tmpfs"),
             MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
-            Some("mode=0700,size=64k,nr_inodes=16"),
+            Some("mode=0700,size=64k,nr_inodes=64"),
         )
         .map_err(at("mounting the slot's tmpfs on", &dir))?;
         let root_dir = dir.join("root");
@@ -162,6 +164,10 @@ impl Slot {
             nix::unistd::mkdir(d, Mode::from_bits_truncate(0o755)).map_err(at("mkdir", d))?;
         }
 
+        // Empty the capability bounding set once for the jail: every box inherits it, and
+        // the jail itself never execs, so it loses nothing by it.
+        caps::clear(None, caps::CapSet::Bounding)
+            .map_err(|e| SandboxError::BadRequest(format!("dropping the bounding set: {e}")))?;
         let netns = pooled_netns()?;
         let cgroup = cgroup::open_slot(&config.cgroup, &format!("slot-{id}"))?;
         let jail_pidfd =
@@ -174,6 +180,7 @@ impl Slot {
         let box_size = profiles.iter().map(|p| p.box_size).max().unwrap_or(65536);
         let id_num = config.uid_base + id;
         let mut slot = Slot {
+            dir,
             id,
             uid: Uid::from_raw(id_num),
             gid: Gid::from_raw(id_num),
@@ -261,15 +268,25 @@ impl Slot {
         Ok(boxfs::read_file(&self.box_fd()?.as_fd(), path, max)?)
     }
 
-    /// Compiles a profile for this slot on its first use.
+    /// Compiles a profile for this slot on its first use: its seccomp filter, and its root
+    /// template, built now in the jail's mount namespace.
     pub(crate) fn ensure_compiled(&mut self, name: &str) -> Result<(), SandboxError> {
         let profile = self.profiles.get(name)?;
         if !self.compiled.contains_key(name) {
-            let compiled = Compiled {
-                layout: Layout::plan(profile, &self.root_dir, &self.box_dir),
-                seccomp: seccomp::compile(&profile.seccomp_file, &profile.seccomp_json)?,
-            };
-            self.compiled.insert(name.to_string(), compiled);
+            let template = self.dir.join(format!("template-{name}"));
+            let (build, layout) = Layout::plan(profile, &template, &self.root_dir, &self.box_dir);
+            let seccomp = seccomp::compile(&profile.seccomp_file, &profile.seccomp_json)?;
+            nix::unistd::mkdir(&template, Mode::from_bits_truncate(0o755))
+                .map_err(at("mkdir", &template))?;
+            build.apply().map_err(|f| {
+                SandboxError::BadRequest(format!(
+                    "building the {name} profile's root template: {}: {}",
+                    build.describe(f.index),
+                    f.errno
+                ))
+            })?;
+            self.compiled
+                .insert(name.to_string(), Compiled { layout, seccomp });
         }
         Ok(())
     }

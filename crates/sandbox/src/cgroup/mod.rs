@@ -97,6 +97,12 @@ pub trait SlotCgroup: std::fmt::Debug {
     fn remove(&self) -> Result<(), CgroupError>;
 }
 
+/// How much page cache left charged by earlier runs a group may carry into a run before it
+/// is dropped: a quarter of the run's memory limit, at most 64 MiB.
+pub(crate) fn baseline_cap(memory_limit: u64) -> u64 {
+    (memory_limit / 4).min(64 << 20)
+}
+
 /// Where the hierarchies are and which kind to use.
 #[derive(Debug, Clone)]
 pub struct CgroupConfig {

@@ -3,8 +3,9 @@
 //!
 //! Reset between runs: CPU (`cpu.stat` `usage_usec`) and OOM kills (`memory.events`
 //! `oom_kill`) are read at the start and subtracted; the peak (`memory.peak`) is reset for
-//! our open descriptor by writing to it (Linux 6.12+), so a reused group reports this run's
-//! peak only. `memory.oom.group` makes an OOM kill end the whole box, as a judge wants.
+//! our open descriptor by writing to it (Linux 6.12+), to the current usage: the page cache
+//! earlier runs left, which is subtracted too, and reclaimed (`memory.reclaim`) only when it
+//! grows large, as on v1. `memory.oom.group` makes an OOM kill end the whole box, as a judge wants.
 
 use std::os::fd::BorrowedFd;
 use std::path::{Path, PathBuf};
@@ -19,12 +20,15 @@ pub struct V2Slot {
     memory_max: Knob,
     swap_max: Option<Knob>,
     peak: Knob,
+    current: Knob,
+    reclaim: Option<Knob>,
     events: Knob,
     pids_max: Knob,
     cpu_stat: Knob,
     kill: Option<Knob>,
     cpu_base: u64,
     oom_base: u64,
+    memory_base: u64,
     applied: Option<(u64, u64)>,
 }
 
@@ -72,17 +76,21 @@ impl V2Slot {
             group.write("1")?;
         }
         let (swap_max, kill) = (optional("memory.swap.max")?, optional("cgroup.kill")?);
+        let reclaim = optional("memory.reclaim")?;
         Ok(V2Slot {
             procs: Knob::open(dir.join("cgroup.procs"))?,
             memory_max: Knob::open(dir.join("memory.max"))?,
             swap_max,
             peak: Knob::open(dir.join("memory.peak"))?,
+            current: Knob::open_read(dir.join("memory.current"))?,
+            reclaim,
             events: Knob::open_read(dir.join("memory.events"))?,
             pids_max: Knob::open(dir.join("pids.max"))?,
             cpu_stat: Knob::open_read(dir.join("cpu.stat"))?,
             kill,
             cpu_base: 0,
             oom_base: 0,
+            memory_base: 0,
             applied: None,
             dir,
         })
@@ -103,6 +111,15 @@ impl SlotCgroup for V2Slot {
             self.pids_max.write(&max_pids.to_string())?;
             self.applied = Some((memory_bytes, max_pids));
         }
+        self.memory_base = self.current.read_u64()?;
+        if let (true, Some(reclaim)) = (
+            self.memory_base > super::baseline_cap(memory_bytes),
+            &self.reclaim,
+        ) {
+            // EAGAIN means "could not reclaim all of it", which is fine: take what is left.
+            let _ = reclaim.write(&self.memory_base.to_string());
+            self.memory_base = self.current.read_u64()?;
+        }
         self.peak.write("reset")?;
         self.cpu_base = self.cpu_stat.read_key("usage_usec")?;
         self.oom_base = self.events.read_key("oom_kill")?;
@@ -121,7 +138,7 @@ impl SlotCgroup for V2Slot {
     fn usage(&self) -> Result<Usage, CgroupError> {
         Ok(Usage {
             cpu: self.cpu_usage()?,
-            memory_peak: self.peak.read_u64()?,
+            memory_peak: self.peak.read_u64()?.saturating_sub(self.memory_base),
             oom_killed: self.events.read_key("oom_kill")? > self.oom_base,
         })
     }
@@ -174,6 +191,8 @@ mod tests {
             ("memory.max", "max\n"),
             ("memory.swap.max", "max\n"),
             ("memory.peak", "4096\n"),
+            ("memory.current", "4096\n"),
+            ("memory.reclaim", ""),
             ("memory.oom.group", "0\n"),
             (
                 "memory.events",
@@ -219,10 +238,10 @@ mod tests {
         assert!(read("memory.peak").starts_with("reset"));
         // The run: 200 ms more CPU, a 3 MiB peak, one more OOM kill.
         std::fs::write(dir.join("cpu.stat"), "usage_usec 205000\n").unwrap();
-        std::fs::write(dir.join("memory.peak"), "3145728\n").unwrap();
+        std::fs::write(dir.join("memory.peak"), "3149824\n").unwrap();
         let u = cg.usage().unwrap();
         assert_eq!(u.cpu, Duration::from_millis(200));
-        assert_eq!(u.memory_peak, 3 << 20);
+        assert_eq!(u.memory_peak, 3 << 20, "measured from the 4 KiB baseline");
         assert!(!u.oom_killed);
         std::fs::write(dir.join("memory.events"), "oom 2\noom_kill 2\n").unwrap();
         assert!(cg.usage().unwrap().oom_killed);

@@ -1,11 +1,22 @@
 //! The box's seccomp policy: a seccompiler JSON file from the profile, compiled once per jail
 //! and installed by each program just before `execve`.
 //!
-//! seccompiler's filters start with an architecture check that kills the process for any
-//! other ABI (32-bit `int 0x80` calls arrive as `AUDIT_ARCH_I386`), and x32 calls carry
-//! syscall numbers with bit 30 set, which no allowlist entry matches.
+//! The file is validated by seccompiler itself, then compiled here into a binary search over
+//! syscall numbers ([`tree`]). seccompiler emits one linear chain (1424 instructions for our
+//! ~280-entry allowlist), and the kernel's seccomp cache emulates the filter once for every
+//! syscall number at install time: that cost 0.62 ms per run, more than the rest of the
+//! program's set-up together. The tree is ~20 instructions deep and installs in a fraction
+//! of that; a test checks that both programs give the same answer for every syscall.
+//!
+//! Like seccompiler's, the filter first checks the architecture and kills the process for
+//! any other ABI (32-bit `int 0x80` arrives as `AUDIT_ARCH_I386`), and x32 calls carry
+//! syscall numbers with bit 30 set, which no entry matches.
+
+mod tree;
 
 use seccompiler::{BpfProgram, TargetArch};
+
+pub use tree::Policy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
@@ -19,7 +30,8 @@ pub fn compile(file: &str, json: &str) -> Result<BpfProgram, PolicyError> {
         file: file.to_string(),
         message,
     };
-    let mut map = seccompiler::compile_from_json(json.as_bytes(), TargetArch::x86_64)
+    // seccompiler is the authority on the format: what it refuses, we refuse.
+    let map = seccompiler::compile_from_json(json.as_bytes(), TargetArch::x86_64)
         .map_err(|e| invalid(e.to_string()))?;
     if map.len() != 1 {
         return Err(invalid(format!(
@@ -27,8 +39,16 @@ pub fn compile(file: &str, json: &str) -> Result<BpfProgram, PolicyError> {
             map.len()
         )));
     }
-    let (_, program) = map.drain().next().expect("one filter");
-    Ok(program)
+    let policy = Policy::from_json(json).map_err(invalid)?;
+    policy.compile().map_err(invalid)
+}
+
+/// seccompiler's own (linear) compilation of the same file, for comparison in tests and
+/// benchmarks.
+pub fn compile_linear(json: &str) -> Result<BpfProgram, String> {
+    let map = seccompiler::compile_from_json(json.as_bytes(), TargetArch::x86_64)
+        .map_err(|e| e.to_string())?;
+    map.into_values().next().ok_or_else(|| "no filter".into())
 }
 
 /// Installs a compiled filter on the calling thread (which then `execve`s).
@@ -47,16 +67,22 @@ mod tests {
     use judgebox_spec::Profiles;
 
     #[test]
-    fn every_profile_policy_compiles() {
+    fn every_profile_policy_compiles_small() {
         for profile in Profiles::builtin().unwrap().iter() {
             let bpf = compile(&profile.seccomp_file, &profile.seccomp_json).unwrap();
+            let linear = compile_linear(&profile.seccomp_json).unwrap();
             assert!(
                 bpf.len() > 100,
                 "{} compiled to {} instructions",
                 profile.name,
                 bpf.len()
             );
-            assert!(bpf.len() < u16::MAX as usize);
+            assert!(
+                bpf.len() < linear.len(),
+                "tree {} vs linear {}",
+                bpf.len(),
+                linear.len()
+            );
         }
     }
 
@@ -122,5 +148,7 @@ mod tests {
     fn garbage_is_a_named_error() {
         let err = compile("x.json", "{\"box\": {\"mismatch_action\": \"allow\"}}").unwrap_err();
         assert!(err.to_string().contains("x.json"));
+        let unknown = r#"{"box": {"mismatch_action": "allow", "match_action": "allow", "filter": [{"syscall": "no_such_call"}]}}"#;
+        assert!(compile("y.json", unknown).is_err());
     }
 }
