@@ -49,6 +49,9 @@ struct Args {
     /// Let a run that asks for it use the host's network.
     #[arg(long)]
     allow_network: bool,
+    /// Pin the jail and its boxes to one CPU (a pool gives slot N the CPU N mod CPUs).
+    #[arg(long)]
+    cpu: Option<usize>,
     /// Diagnose the host and exit (non-zero if boxes cannot work here).
     #[arg(long)]
     check: bool,
@@ -65,6 +68,7 @@ impl Args {
                 parent: "judgebox".into(),
             },
             allow_network: self.allow_network,
+            cpu: self.cpu,
         }
     }
 

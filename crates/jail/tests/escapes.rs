@@ -94,9 +94,11 @@ fn toolchains_and_root_are_read_only() {
     let name = format!("judgebox-w-{}", secret());
     let r = jail.sh(&format!(
         "for d in /usr /etc /bin /lib /; do touch $d/{name} 2>/dev/null && echo wrote $d; done; \
-         rm /usr/bin/env 2>/dev/null && echo removed; echo > /box/ok && echo > /tmp/ok && echo > /dev/shm/ok && echo writable"
+         rm /usr/bin/env 2>/dev/null && echo removed; echo > /box/ok && echo > /tmp/ok && echo > /dev/shm/ok && echo writable; \
+         echo > /dev/null && head -c 1 /dev/zero > /dev/null && head -c 1 /dev/urandom > /dev/null && echo devices; \
+         echo > /dev/made 2>/dev/null && echo made-in-dev"
     ));
-    assert_eq!(r.stdout.lossy(), "writable\n", "{r:?}");
+    assert_eq!(r.stdout.lossy(), "writable\ndevices\n", "{r:?}");
     for d in ["/usr", "/etc", "/"] {
         assert!(!std::path::Path::new(d).join(&name).exists());
     }

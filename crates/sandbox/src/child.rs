@@ -188,9 +188,7 @@ fn landlock_rules(network: bool) -> Result<(), Box<dyn std::error::Error>> {
         created = created.add_rule(PathBeneath::new(PathFd::new(dir)?, write))?;
     }
     let device = AccessFs::WriteFile | AccessFs::Truncate;
-    for dev in WRITABLE_DEVICES {
-        created = created.add_rule(PathBeneath::new(PathFd::new(dev)?, device))?;
-    }
+    created = created.add_rule(PathBeneath::new(PathFd::new(WRITABLE_DEVICES)?, device))?;
     created.restrict_self()?;
     Ok(())
 }

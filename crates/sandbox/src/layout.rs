@@ -408,13 +408,10 @@ impl Layout {
 
 /// The paths Landlock lets the program write under: the box, scratch space, device sinks.
 pub(crate) const WRITABLE_DIRS: [&str; 3] = ["/box", "/tmp", "/dev/shm"];
-pub(crate) const WRITABLE_DEVICES: [&str; 5] = [
-    "/dev/null",
-    "/dev/zero",
-    "/dev/full",
-    "/dev/random",
-    "/dev/urandom",
-];
+/// Writing to the device nodes: one rule on `/dev`, which is a read-only tmpfs holding only
+/// `null zero full random urandom` and links, so it grants writes to those nodes and nothing
+/// else (a rule per node cost 5 more path lookups per run).
+pub(crate) const WRITABLE_DEVICES: &str = "/dev";
 
 #[cfg(test)]
 mod tests {

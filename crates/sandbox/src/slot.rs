@@ -30,6 +30,10 @@ pub struct SlotConfig {
     pub cgroup: CgroupConfig,
     /// Whether a run may ask for the host's network.
     pub allow_network: bool,
+    /// Pin the jail and its boxes to this CPU. A box's processes wake each other across the
+    /// CPUs otherwise, which on a VM costs an inter-processor interrupt each time (a warm run
+    /// of a do-nothing program: 2.5 ms pinned, 3.5 ms not, on the development VM).
+    pub cpu: Option<usize>,
 }
 
 impl Default for SlotConfig {
@@ -39,6 +43,7 @@ impl Default for SlotConfig {
             uid_base: 60000,
             cgroup: CgroupConfig::default(),
             allow_network: false,
+            cpu: None,
         }
     }
 }
@@ -137,6 +142,12 @@ impl Slot {
         profiles: Profiles,
         lock: Flock<File>,
     ) -> Result<Slot, SandboxError> {
+        if let Some(cpu) = config.cpu {
+            let mut set = nix::sched::CpuSet::new();
+            set.set(cpu).map_err(sys("choosing the slot's CPU"))?;
+            nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
+                .map_err(sys("pinning the jail to its CPU"))?;
+        }
         // A private mount namespace for the jail: the slot's mounts are invisible to the host
         // and vanish with the jail, however it ends.
         unshare(CloneFlags::CLONE_NEWNS).map_err(sys("unshare(CLONE_NEWNS) for the jail"))?;
@@ -278,7 +289,11 @@ impl Slot {
             let seccomp = seccomp::compile(&profile.seccomp_file, &profile.seccomp_json)?;
             nix::unistd::mkdir(&template, Mode::from_bits_truncate(0o755))
                 .map_err(at("mkdir", &template))?;
-            build.apply().map_err(|f| {
+            // The plan's modes are exact (devices 0666, directories 0755): no umask on them.
+            let umask = nix::sys::stat::umask(Mode::empty());
+            let built = build.apply();
+            nix::sys::stat::umask(umask);
+            built.map_err(|f| {
                 SandboxError::BadRequest(format!(
                     "building the {name} profile's root template: {}: {}",
                     build.describe(f.index),

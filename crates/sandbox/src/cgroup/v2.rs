@@ -144,6 +144,9 @@ impl SlotCgroup for V2Slot {
     }
 
     fn kill_all(&self) -> Result<(), CgroupError> {
+        if self.procs.read()?.trim().is_empty() {
+            return Ok(());
+        }
         let procs = self.dir.join("cgroup.procs");
         wait_empty(&self.dir, || {
             let pids = list_pids(&procs)?;

@@ -72,13 +72,21 @@ mod tests {
             let bpf = compile(&profile.seccomp_file, &profile.seccomp_json).unwrap();
             let linear = compile_linear(&profile.seccomp_json).unwrap();
             assert!(
-                bpf.len() > 100,
+                bpf.len() > 30,
                 "{} compiled to {} instructions",
                 profile.name,
                 bpf.len()
             );
+            // Install cost grows with the length (the kernel checks and JITs every
+            // instruction), so keep it well under seccompiler's linear form.
+            eprintln!(
+                "{}: {} instructions (seccompiler: {})",
+                profile.name,
+                bpf.len(),
+                linear.len()
+            );
             assert!(
-                bpf.len() < linear.len(),
+                bpf.len() * 4 < linear.len(),
                 "tree {} vs linear {}",
                 bpf.len(),
                 linear.len()

@@ -1,14 +1,18 @@
 //! Compiling an allowlist into a BPF binary search over syscall numbers.
 //!
+//! The syscall number space is cut into segments that share one outcome: a run of
+//! consecutive always-allowed numbers is one segment, a gap between them another, and each
+//! syscall with argument rules a segment of its own. The program searches the segment
+//! boundaries:
+//!
 //! ```text
 //! ld arch; jeq X86_64 ? +1 : +0; ret KILL_PROCESS
 //! ld nr
-//! node:  jge K ? +0 : +1; ja RIGHT; <left subtree>; <right subtree>
-//! leaf:  jeq NR ? +0 : +len; <block: argument checks..., ret MATCH>; ...; ret MISMATCH
+//! node:  jge START_OF_RIGHT ? RIGHT : +0; <left subtree>; <right subtree>
+//! leaf:  ret MATCH | ret MISMATCH | <argument checks..., ret MATCH per rule; ret MISMATCH>
 //! ```
 //!
-//! Blocks for syscalls with argument rules test each rule (conditions ANDed, rules ORed) and
-//! end in a return, so no path ever falls through into another syscall's code.
+//! Every leaf ends in a return, so no path falls through into another segment's code.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -30,8 +34,6 @@ const SECCOMP_RET_KILL_PROCESS: u32 = 0x8000_0000;
 const OFF_NR: u32 = 0;
 const OFF_ARCH: u32 = 4;
 const OFF_ARGS: u32 = 16;
-/// Syscalls per leaf: a few compares in a row beat another level of branching.
-const LEAF: usize = 4;
 
 fn stmt(code: u16, k: u32) -> sock_filter {
     sock_filter {
@@ -184,32 +186,58 @@ impl Policy {
             stmt(BPF_RET, SECCOMP_RET_KILL_PROCESS),
             stmt(BPF_LD_W_ABS, OFF_NR),
         ];
-        let entries: Vec<(u32, &Vec<Vec<Condition>>)> =
-            self.syscalls.iter().map(|(n, r)| (*n, r)).collect();
-        prog.extend(self.subtree(&entries)?);
+        prog.extend(self.subtree(&self.segments())?);
         Ok(prog)
     }
 
-    fn subtree(&self, entries: &[(u32, &Vec<Vec<Condition>>)]) -> Result<Vec<sock_filter>, String> {
-        if entries.len() <= LEAF {
-            let mut code = Vec::new();
-            for (nr, rules) in entries {
-                let block = self.block(rules)?;
-                let skip = u8::try_from(block.len())
-                    .map_err(|_| format!("syscall {nr}: rules too long"))?;
-                code.push(jump(BPF_JEQ, *nr, 0, skip));
-                code.extend(block);
+    /// The number space cut into runs of one outcome, in order, starting at 0.
+    fn segments(&self) -> Vec<Segment<'_>> {
+        let mut segs: Vec<Segment<'_>> = Vec::new();
+        let mut next = 0u32;
+        for (&nr, rules) in &self.syscalls {
+            if nr > next {
+                segs.push(Segment {
+                    start: next,
+                    outcome: Outcome::Mismatch,
+                });
             }
-            code.push(stmt(BPF_RET, self.on_mismatch));
-            return Ok(code);
+            let outcome = if rules.is_empty() {
+                Outcome::Match
+            } else {
+                Outcome::Rules(rules)
+            };
+            let extends = matches!((segs.last(), &outcome), (Some(s), Outcome::Match) if s.outcome == Outcome::Match && nr == next);
+            if !extends {
+                segs.push(Segment { start: nr, outcome });
+            }
+            next = nr + 1;
         }
-        let (left, right) = entries.split_at(entries.len() / 2);
+        segs.push(Segment {
+            start: next,
+            outcome: Outcome::Mismatch,
+        });
+        segs
+    }
+
+    fn subtree(&self, segs: &[Segment<'_>]) -> Result<Vec<sock_filter>, String> {
+        if let [only] = segs {
+            return match only.outcome {
+                Outcome::Match => Ok(vec![stmt(BPF_RET, self.on_match)]),
+                Outcome::Mismatch => Ok(vec![stmt(BPF_RET, self.on_mismatch)]),
+                Outcome::Rules(rules) => self.block(rules),
+            };
+        }
+        let (left, right) = segs.split_at(segs.len() / 2);
         let left = self.subtree(left)?;
         let right_code = self.subtree(right)?;
-        let mut code = vec![
-            jump(BPF_JGE, right[0].0, 0, 1),
-            stmt(BPF_JA, left.len() as u32),
-        ];
+        let mut code = match u8::try_from(left.len()) {
+            Ok(skip) => vec![jump(BPF_JGE, right[0].start, skip, 0)],
+            // Too far for a conditional jump's 8-bit offset: go through a long jump.
+            Err(_) => vec![
+                jump(BPF_JGE, right[0].start, 0, 1),
+                stmt(BPF_JA, left.len() as u32),
+            ],
+        };
         code.extend(left);
         code.extend(right_code);
         Ok(code)
@@ -242,6 +270,27 @@ impl Policy {
         }
         code.push(stmt(BPF_RET, self.on_mismatch));
         Ok(code)
+    }
+}
+
+/// A run of syscall numbers with one outcome, from `start` to the next segment's start.
+#[derive(Debug)]
+struct Segment<'a> {
+    start: u32,
+    outcome: Outcome<'a>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Outcome<'a> {
+    Match,
+    Mismatch,
+    Rules(&'a [Vec<Condition>]),
+}
+
+impl PartialEq for Condition {
+    fn eq(&self, other: &Self) -> bool {
+        (self.index, self.width, self.op, self.val)
+            == (other.index, other.width, other.op, other.val)
     }
 }
 
