@@ -51,6 +51,16 @@ pub fn run(config: &SlotConfig, profiles: anyhow::Result<Profiles>) -> ExitCode 
             )),
         },
     );
+    r.line(
+        "cgroup migrations",
+        Ok(if cgroup::favors_dynmods() {
+            "cheap: the cgroup2 root has favordynmods".into()
+        } else if config.favor_dynmods {
+            "the cgroup2 root lacks favordynmods; each jail sets it when it starts".into()
+        } else {
+            "the cgroup2 root lacks favordynmods and --keep-cgroup-mode leaves it so: a run after an idle spell pays 5-20 ms to join its cgroup".into()
+        }),
+    );
     let missing = host::missing_namespaces();
     r.line(
         "namespaces",

@@ -49,6 +49,10 @@ struct Args {
     /// Let a run that asks for it use the host's network.
     #[arg(long)]
     allow_network: bool,
+    /// Leave the cgroup2 root's favordynmods flag as it is (by default the jail sets it: it
+    /// makes joining a cgroup cost 0.04 ms instead of 5-20 ms after an idle spell).
+    #[arg(long)]
+    keep_cgroup_mode: bool,
     /// Pin the jail and its boxes to one CPU (a pool gives slot N the CPU N mod CPUs).
     #[arg(long)]
     cpu: Option<usize>,
@@ -69,6 +73,7 @@ impl Args {
             },
             allow_network: self.allow_network,
             cpu: self.cpu,
+            favor_dynmods: !self.keep_cgroup_mode,
         }
     }
 

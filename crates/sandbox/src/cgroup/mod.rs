@@ -12,6 +12,7 @@
 //! the descriptor-local `memory.peak` reset a reused v2 group needs, and pulls in a D-Bus
 //! stack and a second `nix`. What we need is a dozen reads and writes of small files.
 
+mod dynmods;
 mod v1;
 mod v2;
 
@@ -22,6 +23,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use dynmods::{favor_dynmods, favors_dynmods};
 pub use v1::V1Slot;
 pub use v2::V2Slot;
 
