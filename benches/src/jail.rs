@@ -24,8 +24,14 @@ impl Jail {
     /// Starts `judgebox-jail --slot SLOT`. Pool slots are below 1000 (one-shot jails take
     /// 1000 and up), so a bench slot never competes with `judgebox sandbox run`.
     pub fn start(bin: &Path, slot: u32) -> anyhow::Result<Jail> {
+        Self::start_with(bin, slot, &[])
+    }
+
+    /// The same with extra jail arguments (`--cpu N`, ...).
+    pub fn start_with(bin: &Path, slot: u32, extra: &[&str]) -> anyhow::Result<Jail> {
         let mut child = Command::new(bin)
             .args(["--slot", &slot.to_string()])
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
