@@ -57,7 +57,12 @@ fn killing_the_jail_kills_its_box_within_50_ms() {
 
 #[test]
 fn a_slot_has_one_owner() {
-    let first = Jail::start(JAIL, &["--slot", "942"]);
+    let mut first = Jail::start(JAIL, &["--slot", "942"]);
+    // Once it answers, it holds the slot.
+    assert!(matches!(
+        first.call(&JailRequest::ResetBox),
+        JailResponse::Done
+    ));
     let out = std::process::Command::new(JAIL)
         .args(["--slot", "942"])
         .output()

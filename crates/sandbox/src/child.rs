@@ -1,7 +1,7 @@
 //! What runs after `clone`: the box's init (pid 1 of the new pid namespace) and the program.
 //!
-//! init joins the slot's network namespace, builds the filesystem and pivots into it, then
-//! forks the program and reaps until the program is gone; its own exit then makes the
+//! init joins the slot's network namespace and the slot's mount namespace for the profile,
+//! mounts a fresh `/tmp`, `/dev/shm` and `/proc` there, then forks the program and reaps until the program is gone; its own exit then makes the
 //! kernel kill everything else left in the pid namespace. The program is not pid 1 because
 //! pid 1 ignores signals it has no handler for, even its own `abort()` and the kernel's
 //! SIGXFSZ, which would turn those verdicts into something else.
@@ -95,6 +95,8 @@ pub(crate) struct Prepared<'a> {
     pub layout: &'a Layout,
     pub seccomp: &'a BpfProgram,
     pub netns: Option<BorrowedFd<'a>>,
+    /// The slot's mount namespace for this profile, with `/box` attached.
+    pub mount_ns: BorrowedFd<'a>,
     pub jail_pidfd: BorrowedFd<'a>,
     pub report: RawFd,
     pub stdin: RawFd,
@@ -142,8 +144,15 @@ pub(crate) fn box_init(p: &Prepared<'_>) -> ! {
     if let Err(e) = nix::unistd::sethostname("judgebox") {
         fail(report, Stage::Hostname, 0, e);
     }
+    // Into the slot's filesystem (root and cwd move to its root), then what is fresh per run.
+    if let Err(e) = nix::sched::setns(p.mount_ns, CloneFlags::CLONE_NEWNS) {
+        fail(report, Stage::Mount, u32::MAX, e);
+    }
     if let Err(f) = p.layout.apply() {
         fail(report, Stage::Mount, f.index, f.errno);
+    }
+    if let Err(e) = nix::unistd::chdir(c"/box") {
+        fail(report, Stage::Mount, u32::MAX - 1, e);
     }
     // SAFETY: init is single-threaded (a clone of the single-threaded jail).
     let program = match unsafe { sys::clone_fork(0, false) } {

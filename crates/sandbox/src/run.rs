@@ -29,10 +29,10 @@ use crate::error::{sys, SandboxError};
 use crate::slot::Slot;
 use crate::sys::{clone_fork, pidfd_kill, Forked, NullTerminated};
 
-/// Namespaces every box gets fresh. The network namespace is the slot's pooled one, joined
-/// by init; the cgroup namespace is made by the program once it is in the slot's group.
+/// Namespaces every box gets fresh. The network and mount namespaces are the slot's pooled
+/// ones, joined by init; the cgroup namespace is made by the program once it is in the
+/// slot's group.
 const BOX_NAMESPACES: CloneFlags = CloneFlags::CLONE_NEWPID
-    .union(CloneFlags::CLONE_NEWNS)
     .union(CloneFlags::CLONE_NEWIPC)
     .union(CloneFlags::CLONE_NEWUTS);
 
@@ -192,6 +192,7 @@ impl Slot {
             layout: &compiled.layout,
             seccomp: &compiled.seccomp,
             netns: (!req.network).then(|| self.netns.as_fd()),
+            mount_ns: compiled.mount_ns.as_fd(),
             jail_pidfd: self.jail_pidfd.as_fd(),
             report: report_w.as_raw_fd(),
             stdin: stdin.as_raw_fd(),
@@ -223,6 +224,7 @@ impl Slot {
         // Reap init. Its exit made the kernel kill and reap every other process of the pid
         // namespace first, so the box is empty now.
         let _ = waitid(Id::PIDFd(pidfd.as_fd()), WaitPidFlag::WEXITED);
+        self.clean_after_run(&req.profile)?;
         let captured = captured?;
         let usage = self.cgroup.usage()?;
         self.cgroup.kill_all()?;

@@ -56,10 +56,11 @@ impl Default for SlotConfig {
 /// one from here, so the two never compete for a slot.
 pub const EPHEMERAL_SLOTS: std::ops::Range<u32> = 1000..5000;
 
-/// A profile ready to run: its mount plan for this slot and its compiled seccomp filter.
+/// A profile ready to run in this slot: its mount namespace (built, with the slot's `/box`
+/// attached), the per-run mounts made in it, and its compiled seccomp filter.
 #[derive(Debug)]
 pub(crate) struct Compiled {
-    /// The per-run mount plan (its template is already built).
+    pub mount_ns: OwnedFd,
     pub layout: Layout,
     pub seccomp: BpfProgram,
 }
@@ -70,12 +71,13 @@ pub struct Slot {
     pub(crate) uid: Uid,
     pub(crate) gid: Gid,
     dir: PathBuf,
-    root_dir: PathBuf,
     box_dir: PathBuf,
     box_fd: Option<OwnedFd>,
     box_size: u64,
     pub(crate) cgroup: Box<dyn SlotCgroup>,
     pub(crate) netns: OwnedFd,
+    /// The jail's own (private) mount namespace, to return to after working in a slot's.
+    jail_mount_ns: OwnedFd,
     pub(crate) jail_pidfd: OwnedFd,
     pub(crate) timer: TimerFd,
     pub(crate) profiles: Profiles,
@@ -176,17 +178,21 @@ impl Slot {
         if config.favor_dynmods {
             cgroup::favor_dynmods(&dir.join("cgroup2"))?;
         }
-        let root_dir = dir.join("root");
         let box_dir = dir.join("box");
-        for d in [&root_dir, &box_dir] {
-            nix::unistd::mkdir(d, Mode::from_bits_truncate(0o755)).map_err(at("mkdir", d))?;
-        }
+        nix::unistd::mkdir(&box_dir, Mode::from_bits_truncate(0o755))
+            .map_err(at("mkdir", &box_dir))?;
 
         // Empty the capability bounding set once for the jail: every box inherits it, and
         // the jail itself never execs, so it loses nothing by it.
         caps::clear(None, caps::CapSet::Bounding)
             .map_err(|e| SandboxError::BadRequest(format!("dropping the bounding set: {e}")))?;
         let netns = pooled_netns()?;
+        let jail_mount_ns = open(
+            "/proc/self/ns/mnt",
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(sys("opening /proc/self/ns/mnt"))?;
         let cgroup = cgroup::open_slot(&config.cgroup, &format!("slot-{id}"))?;
         let jail_pidfd =
             crate::sys::pidfd_open(std::process::id() as i32).map_err(sys("pidfd_open(self)"))?;
@@ -202,12 +208,12 @@ impl Slot {
             id,
             uid: Uid::from_raw(id_num),
             gid: Gid::from_raw(id_num),
-            root_dir,
             box_dir,
             box_fd: None,
             box_size,
             cgroup,
             netns,
+            jail_mount_ns,
             jail_pidfd,
             timer,
             profiles,
@@ -258,6 +264,9 @@ impl Slot {
         )
         .map_err(at("opening", &self.box_dir))?;
         self.box_fd = Some(fd);
+        for compiled in self.compiled.values() {
+            self.attach_box(&compiled.mount_ns)?;
+        }
         Ok(())
     }
 
@@ -286,31 +295,74 @@ impl Slot {
         Ok(boxfs::read_file(&self.box_fd()?.as_fd(), path, max)?)
     }
 
-    /// Compiles a profile for this slot on its first use: its seccomp filter, and its root
-    /// template, built now in the jail's mount namespace.
+    /// Compiles a profile for this slot on its first use: its seccomp filter and its mount
+    /// namespace, with the current box attached.
     pub(crate) fn ensure_compiled(&mut self, name: &str) -> Result<(), SandboxError> {
         let profile = self.profiles.get(name)?;
         if !self.compiled.contains_key(name) {
-            let template = self.dir.join(format!("template-{name}"));
-            let (build, layout) = Layout::plan(profile, &template, &self.root_dir, &self.box_dir);
+            let root = self.dir.join(format!("root-{name}"));
+            let (build, layout) = Layout::plan(profile, &root);
             let seccomp = seccomp::compile(&profile.seccomp_file, &profile.seccomp_json)?;
-            nix::unistd::mkdir(&template, Mode::from_bits_truncate(0o755))
-                .map_err(at("mkdir", &template))?;
-            // The plan's modes are exact (devices 0666, directories 0755): no umask on them.
-            let umask = nix::sys::stat::umask(Mode::empty());
-            let built = build.apply();
-            nix::sys::stat::umask(umask);
-            built.map_err(|f| {
-                SandboxError::BadRequest(format!(
-                    "building the {name} profile's root template: {}: {}",
-                    build.describe(f.index),
-                    f.errno
-                ))
-            })?;
-            self.compiled
-                .insert(name.to_string(), Compiled { layout, seccomp });
+            nix::unistd::mkdir(&root, Mode::from_bits_truncate(0o755))
+                .map_err(at("mkdir", &root))?;
+            let mount_ns = build_mount_ns(&build, name)?;
+            self.attach_box(&mount_ns)?;
+            self.compiled.insert(
+                name.to_string(),
+                Compiled {
+                    mount_ns,
+                    layout,
+                    seccomp,
+                },
+            );
         }
         Ok(())
+    }
+
+    /// Runs `f` inside a slot mount namespace, then returns to the jail's own. The jail is
+    /// single-threaded, as `setns(CLONE_NEWNS)` requires.
+    fn inside<T>(
+        &self,
+        ns: &OwnedFd,
+        f: impl FnOnce() -> Result<T, SandboxError>,
+    ) -> Result<T, SandboxError> {
+        setns(ns, CloneFlags::CLONE_NEWNS).map_err(sys("entering the slot's mount namespace"))?;
+        let result = f();
+        setns(&self.jail_mount_ns, CloneFlags::CLONE_NEWNS)
+            .map_err(sys("returning to the jail's mount namespace"))?;
+        result
+    }
+
+    /// Attaches (a clone of) the slot's current box tmpfs at `/box` in a slot namespace.
+    fn attach_box(&self, ns: &OwnedFd) -> Result<(), SandboxError> {
+        let box_dir = std::ffi::CString::new(self.box_dir.as_os_str().as_encoded_bytes())
+            .map_err(|_| SandboxError::BadRequest("box path holds a NUL".into()))?;
+        let tree = crate::sys::open_tree_clone(&box_dir)
+            .map_err(at("cloning the box mount", &self.box_dir))?;
+        self.inside(ns, || {
+            match umount2("/box", MntFlags::MNT_DETACH) {
+                Ok(()) | Err(nix::errno::Errno::EINVAL) => {}
+                Err(e) => return Err(sys("detaching the old /box")(e)),
+            }
+            crate::sys::move_mount_to(tree.as_fd(), c"/box").map_err(sys("attaching /box"))
+        })
+    }
+
+    /// Detaches what a run mounted in a slot namespace (its /tmp, /dev/shm and /proc), so
+    /// their memory is freed now, not counted into the next run's baseline.
+    pub(crate) fn clean_after_run(&self, name: &str) -> Result<(), SandboxError> {
+        let Some(compiled) = self.compiled.get(name) else {
+            return Ok(());
+        };
+        self.inside(&compiled.mount_ns, || {
+            for path in crate::layout::PER_RUN_MOUNTS {
+                match umount2(path, MntFlags::MNT_DETACH) {
+                    Ok(()) | Err(nix::errno::Errno::EINVAL) => {}
+                    Err(e) => return Err(sys("detaching a run's mount")(e)),
+                }
+            }
+            Ok(())
+        })
     }
 
     pub(crate) fn compiled_layout(&self, name: &str) -> Option<&Layout> {
@@ -324,6 +376,72 @@ impl Slot {
         self.cgroup.remove()?;
         Ok(())
     }
+}
+
+/// Builds a slot mount namespace: a helper cloned into a new mount namespace carries out
+/// `build` (ending in `pivot_root`), reports, and waits while the jail opens its namespace.
+fn build_mount_ns(build: &Layout, name: &str) -> Result<OwnedFd, SandboxError> {
+    use std::io::Read;
+    let (ready_r, ready_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(sys("pipe"))?;
+    let (hold_r, hold_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(sys("pipe"))?;
+    // The plan's modes are exact (devices 0666, directories 0755): no umask on them.
+    let umask = nix::sys::stat::umask(Mode::empty());
+    // SAFETY: the jail is single-threaded; the child only carries out the prepared plan,
+    // writes to a pipe, waits on another and exits.
+    let forked = unsafe { crate::sys::clone_fork(libc::CLONE_NEWNS, true) };
+    if !matches!(forked, Ok(crate::sys::Forked::Child)) {
+        nix::sys::stat::umask(umask);
+    }
+    let (pid, pidfd) = match forked.map_err(sys("clone for the slot's mount namespace"))? {
+        crate::sys::Forked::Child => {
+            // Only the jail may hold the write end, so that its closing is our EOF.
+            drop((hold_w, ready_r));
+            let record = match build.apply() {
+                Ok(()) => [0u8; 8],
+                Err(f) => {
+                    let mut r = [1u8; 8];
+                    r[0..4].copy_from_slice(&f.index.to_ne_bytes());
+                    r[4..8].copy_from_slice(&(f.errno as i32).to_ne_bytes());
+                    r
+                }
+            };
+            crate::sys::write_raw(std::os::fd::AsRawFd::as_raw_fd(&ready_w), &record);
+            let mut byte = [0u8; 1];
+            let _ = nix::unistd::read(&hold_r, &mut byte);
+            crate::sys::exit_now(0)
+        }
+        crate::sys::Forked::Parent { pid, pidfd } => (pid, pidfd.expect("asked for a pidfd")),
+    };
+    drop((ready_w, hold_r));
+    let mut record = [0u8; 8];
+    let got = std::fs::File::from(ready_r).read_exact(&mut record);
+    let result = match got {
+        Ok(()) if record == [0u8; 8] => open(
+            format!("/proc/{pid}/ns/mnt").as_str(),
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(sys("opening the slot's mount namespace")),
+        Ok(()) => {
+            let index = u32::from_ne_bytes(record[0..4].try_into().expect("4 bytes"));
+            let errno = nix::errno::Errno::from_raw(i32::from_ne_bytes(
+                record[4..8].try_into().expect("4 bytes"),
+            ));
+            Err(SandboxError::BadRequest(format!(
+                "building the {name} profile's filesystem: {}: {errno}",
+                build.describe(index)
+            )))
+        }
+        Err(_) => Err(SandboxError::BadRequest(format!(
+            "the helper building the {name} profile's filesystem died"
+        ))),
+    };
+    drop(hold_w);
+    let _ = nix::sys::wait::waitid(
+        nix::sys::wait::Id::PIDFd(pidfd.as_fd()),
+        nix::sys::wait::WaitPidFlag::WEXITED,
+    );
+    result
 }
 
 fn preflight(locks: &Path) -> Result<(), SandboxError> {

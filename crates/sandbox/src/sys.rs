@@ -213,3 +213,45 @@ pub(crate) fn landlock_abi() -> Result<i32, Errno> {
         Ok(v as i32)
     }
 }
+
+/// `open_tree(path, OPEN_TREE_CLONE)`: a detached copy of the mount at `path`, as a
+/// descriptor another mount namespace can attach with [`move_mount_to`] (Linux 5.2).
+pub(crate) fn open_tree_clone(path: &CStr) -> Result<OwnedFd, Errno> {
+    const OPEN_TREE_CLONE: libc::c_uint = 1;
+    // SAFETY: `path` is a valid C string; the call only returns a new descriptor.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint,
+        )
+    };
+    if fd < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: the kernel returned a new descriptor we now own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// `move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH)`: attaches a detached
+/// tree from [`open_tree_clone`] at `target` in the caller's mount namespace.
+pub(crate) fn move_mount_to(tree: BorrowedFd<'_>, target: &CStr) -> Result<(), Errno> {
+    const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x4;
+    // SAFETY: both strings are valid C strings and `tree` is a live descriptor.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            tree.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_FDCWD,
+            target.as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH,
+        )
+    };
+    if ret < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(())
+    }
+}
