@@ -138,7 +138,7 @@ impl SandboxRun {
             .map(|f| box_file(f))
             .collect::<anyhow::Result<Vec<_>>>()?;
 
-        let mut args = Vec::new();
+        let mut args = vec!["--once".to_string()];
         if let Some(dir) = &self.profiles {
             args.extend(["--profiles".to_string(), dir.display().to_string()]);
         }
@@ -165,7 +165,7 @@ impl SandboxRun {
             network: self.network,
             stderr_to_stdout: self.stderr_to_stdout,
         }))?;
-        jail.finish()?;
+        jail.detach();
         let JailResponse::Report(report) = response else {
             bail!("the jail answered a run with {response:?}");
         };

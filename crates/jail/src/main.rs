@@ -56,6 +56,10 @@ struct Args {
     /// Pin the jail and its boxes to one CPU (a pool gives slot N the CPU N mod CPUs).
     #[arg(long)]
     cpu: Option<usize>,
+    /// One-shot: after the first run, close the slot, then answer it and exit, so that the
+    /// caller need not wait for the jail's own teardown (the CLI's mode).
+    #[arg(long)]
+    once: bool,
     /// Diagnose the host and exit (non-zero if boxes cannot work here).
     #[arg(long)]
     check: bool,
@@ -85,12 +89,17 @@ impl Args {
     }
 }
 
-fn serve(slot: &mut Slot) -> anyhow::Result<()> {
+/// Answers requests until stdin closes; with `once`, returns the first run's answer unsent.
+fn serve(
+    slot: &mut Slot,
+    output: &mut impl std::io::Write,
+    once: bool,
+) -> anyhow::Result<Option<JailResponse>> {
     let mut input = BufReader::new(std::io::stdin().lock());
-    let mut output = BufWriter::new(std::io::stdout().lock());
     while let Some(request) =
         read_frame::<_, JailRequest>(&mut input).context("reading a request")?
     {
+        let is_run = matches!(request, JailRequest::Run(_));
         let response = match request {
             JailRequest::ResetBox => slot.reset_box().map(|()| JailResponse::Done),
             JailRequest::WriteFiles { files } => {
@@ -107,9 +116,12 @@ fn serve(slot: &mut Slot) -> anyhow::Result<()> {
         .unwrap_or_else(|e| JailResponse::Error {
             message: e.to_string(),
         });
-        write_frame(&mut output, &response).context("writing a response")?;
+        if once && is_run {
+            return Ok(Some(response));
+        }
+        write_frame(output, &response).context("writing a response")?;
     }
-    Ok(())
+    Ok(None)
 }
 
 fn main() -> std::process::ExitCode {
@@ -136,7 +148,11 @@ fn jail(args: &Args) -> anyhow::Result<()> {
         Some(id) => Slot::open(&config, id, profiles)?,
         None => Slot::open_ephemeral(&config, profiles)?,
     };
-    let served = serve(&mut slot);
+    let mut output = BufWriter::new(std::io::stdout().lock());
+    let served = serve(&mut slot, &mut output, args.once);
     slot.close()?;
-    served
+    if let Some(response) = served? {
+        write_frame(&mut output, &response).context("writing a response")?;
+    }
+    Ok(())
 }

@@ -52,6 +52,12 @@ fn killing_the_jail_kills_its_box_within_50_ms() {
             "slot {slot}: box gone {:?} after SIGKILL of its jail",
             killed.elapsed()
         );
+        // A killed jail cannot remove its slot's (now empty) cgroup; the slot's next jail
+        // would reuse it. Tidy up after the test.
+        for ctrl in ["memory", "pids", "cpuacct"] {
+            let dir = Path::new("/sys/fs/cgroup").join(ctrl).join("judgebox");
+            let _ = std::fs::remove_dir(dir.join(format!("slot-{slot}")));
+        }
     }
 }
 
