@@ -1,23 +1,17 @@
 //! Driving a `judgebox-jail` the way the engine will: one long-lived process per slot,
 //! framed JSON requests on its stdin, framed responses on its stdout.
 
-use std::io::{BufReader, BufWriter};
 use std::path::Path;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use judgebox_spec::{
-    read_frame, write_frame, BoxFile, JailRequest, JailResponse, Limits, Profiles, RunReport,
-    RunRequest,
-};
+use judgebox_jail_client::JailProcess;
+use judgebox_spec::{BoxFile, JailRequest, JailResponse, Limits, Profiles, RunReport, RunRequest};
 
 /// A running jail that owns one slot.
 #[derive(Debug)]
 pub struct Jail {
-    child: Child,
-    input: BufWriter<ChildStdin>,
-    output: BufReader<ChildStdout>,
+    process: JailProcess,
 }
 
 impl Jail {
@@ -29,20 +23,12 @@ impl Jail {
 
     /// The same with extra jail arguments (`--cpu N`, ...).
     pub fn start_with(bin: &Path, slot: u32, extra: &[&str]) -> anyhow::Result<Jail> {
-        let mut child = Command::new(bin)
-            .args(["--slot", &slot.to_string()])
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .with_context(|| format!("starting {}", bin.display()))?;
-        let input = BufWriter::new(child.stdin.take().context("jail stdin")?);
-        let output = BufReader::new(child.stdout.take().context("jail stdout")?);
+        let slot = slot.to_string();
+        let args = ["--slot", slot.as_str()]
+            .into_iter()
+            .chain(extra.iter().copied());
         Ok(Jail {
-            child,
-            input,
-            output,
+            process: JailProcess::spawn(bin, args)?,
         })
     }
 
@@ -51,24 +37,15 @@ impl Jail {
         self.timed_call(request).map(|(_, response)| response)
     }
 
-    /// Like [`Jail::call`], also returning the round trip: from just before `write_frame`
-    /// (serialising the request included) to just after `read_frame` returns the answer.
+    /// Like [`Jail::call`], also returning the round trip: from just before the request is
+    /// written (serialising it included) to just after the answer is read.
     pub fn timed_call(
         &mut self,
         request: &JailRequest,
     ) -> anyhow::Result<(Duration, JailResponse)> {
         let start = Instant::now();
-        write_frame(&mut self.input, request).context("sending a request to the jail")?;
-        let answer = read_frame(&mut self.output).context("reading the jail's answer")?;
-        let elapsed = start.elapsed();
-        match answer {
-            Some(JailResponse::Error { message }) => bail!("the jail refused: {message}"),
-            Some(response) => Ok((elapsed, response)),
-            None => {
-                let status = self.child.wait().context("waiting for the dead jail")?;
-                bail!("the jail exited without answering ({status})")
-            }
-        }
+        let response = self.process.call(request)?;
+        Ok((start.elapsed(), response))
     }
 
     /// Places files in the box.
@@ -89,18 +66,7 @@ impl Jail {
 
     /// Closes the jail's stdin and waits for it to tear its slot down and exit.
     pub fn finish(self) -> anyhow::Result<()> {
-        let Jail {
-            mut child,
-            input,
-            output,
-        } = self;
-        drop(input);
-        drop(output);
-        let status = child.wait().context("waiting for the jail to exit")?;
-        if !status.success() {
-            bail!("the jail failed while closing its slot ({status})");
-        }
-        Ok(())
+        Ok(self.process.finish()?)
     }
 }
 

@@ -7,7 +7,6 @@
 //! itself.
 #![forbid(unsafe_code)]
 
-mod jail;
 mod sandbox_run;
 
 use std::process::ExitCode;
@@ -56,7 +55,7 @@ fn main() -> ExitCode {
 }
 
 fn check() -> anyhow::Result<ExitCode> {
-    let bin = jail::jail_binary();
+    let bin = judgebox_jail_client::jail_binary();
     let status = std::process::Command::new(&bin)
         .arg("--check")
         .status()

@@ -9,7 +9,7 @@ use judgebox_spec::{
 };
 use serde::Serialize;
 
-use crate::jail::Jail;
+use judgebox_jail_client::{jail_binary, JailProcess};
 
 #[derive(Debug, Args)]
 pub struct SandboxRun {
@@ -152,7 +152,7 @@ impl SandboxRun {
             // Whoever runs the CLI as root is the operator.
             args.push("--allow-network".into());
         }
-        let mut jail = Jail::start(&args)?;
+        let mut jail = JailProcess::spawn(&jail_binary(), &args)?;
         if !files.is_empty() {
             jail.call(&JailRequest::WriteFiles { files })?;
         }

@@ -6,15 +6,12 @@
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;
-use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
-use judgebox_spec::{
-    read_frame, write_frame, BoxFile, JailRequest, JailResponse, Limits, Profiles, RunReport,
-    RunRequest,
-};
+use judgebox_jail_client::JailProcess;
+use judgebox_spec::{BoxFile, JailRequest, JailResponse, Limits, Profiles, RunReport, RunRequest};
 
 /// Fails the calling test unless it runs as root.
 pub fn require_root() {
@@ -41,47 +38,32 @@ pub fn limits() -> Limits {
         .defaults
 }
 
-/// A running `judgebox-jail`.
+/// A running `judgebox-jail`, whose failures fail the test.
 #[derive(Debug)]
 pub struct Jail {
-    child: Child,
-    input: BufWriter<ChildStdin>,
-    output: BufReader<ChildStdout>,
+    process: JailProcess,
 }
 
 impl Jail {
     /// Starts the jail binary with extra arguments (`--slot N`, ...).
     pub fn start(binary: &str, args: &[&str]) -> Jail {
         require_root();
-        let mut child = Command::new(binary)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {binary}: {e}"));
-        let input = BufWriter::new(child.stdin.take().expect("piped"));
-        let output = BufReader::new(child.stdout.take().expect("piped"));
-        Jail {
-            child,
-            input,
-            output,
-        }
+        let process = JailProcess::spawn(Path::new(binary), args).unwrap_or_else(|e| panic!("{e}"));
+        Jail { process }
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// Sends a request without waiting for the answer.
     pub fn send(&mut self, request: &JailRequest) {
-        write_frame(&mut self.input, request).expect("sending to the jail");
+        self.process.send(request).expect("sending to the jail");
     }
 
+    /// The next answer, as the jail gave it (an `Error` answer included).
     pub fn receive(&mut self) -> JailResponse {
-        read_frame(&mut self.output)
-            .expect("reading from the jail")
-            .expect("the jail closed its output")
+        self.process.receive().expect("reading from the jail")
     }
 
     pub fn call(&mut self, request: &JailRequest) -> JailResponse {
@@ -146,21 +128,12 @@ impl Jail {
 
     /// Closes the jail's input and waits for it to exit cleanly.
     pub fn finish(self) {
-        let Jail {
-            mut child,
-            input,
-            output,
-        } = self;
-        drop(input);
-        drop(output);
-        let status = child.wait().expect("waiting for the jail");
-        assert!(status.success(), "the jail exited with {status}");
+        self.process.finish().expect("the jail's exit");
     }
 
     /// SIGKILLs the jail and reaps it.
-    pub fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    pub fn kill(self) {
+        self.process.kill();
     }
 }
 
