@@ -2,12 +2,18 @@
 //!
 //! - `judgebox sandbox run -- PROGRAM`: one program in one box, with its report.
 //! - `judgebox check`: can boxes work on this host, and if not, what to do.
+//! - `judgebox run FILE`: compile and run one file as a submission; print the verdict.
+//! - `judgebox languages list|test|install`: the languages of this host.
 //!
 //! Boxes are made only by `judgebox-jail` processes this command starts; it never forks one
 //! itself.
 #![forbid(unsafe_code)]
 
+mod judge0_json;
+mod languages;
+mod run;
 mod sandbox_run;
+mod setup;
 
 use std::process::ExitCode;
 
@@ -31,6 +37,11 @@ enum Command {
     Sandbox(SandboxCommand),
     /// Diagnose this host: privileges, cgroups, namespaces, seccomp, Landlock, a test box.
     Check,
+    /// Compile and run one source file as a submission and print the verdict.
+    Run(Box<run::Run>),
+    /// List, test and install languages.
+    #[command(subcommand)]
+    Languages(languages::LanguagesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +55,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sandbox(SandboxCommand::Run(run)) => run.run(),
         Command::Check => check(),
+        Command::Run(run) => run.run(),
+        Command::Languages(command) => command.run(),
     };
     match result {
         Ok(code) => code,

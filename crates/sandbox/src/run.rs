@@ -370,6 +370,7 @@ impl Slot {
     ) -> Result<RunReport, SandboxError> {
         let mut status: Option<i32> = None;
         let mut failure: Option<String> = None;
+        let mut exec_errno: Option<i32> = None;
         for rec in records.chunks_exact(RECORD_LEN) {
             let word = |i: usize| u32::from_ne_bytes(rec[i..i + 4].try_into().expect("4 bytes"));
             match word(0) {
@@ -388,6 +389,9 @@ impl Slot {
                         Some(s) => s.describe().to_string(),
                         None => format!("stage {}", word(4)),
                     };
+                    if stage == Some(Stage::Exec) {
+                        exec_errno = Some(errno as i32);
+                    }
                     failure = Some(format!("box start-up failed {what}: {errno}"));
                 }
                 RECORD_STATUS => status = Some(word(4) as i32),
@@ -409,6 +413,7 @@ impl Slot {
             stderr: Bytes(captured.stderr),
             overshoot: None,
             message: None,
+            exec_errno,
         };
         if let Some(status) = status {
             if libc::WIFEXITED(status) {

@@ -94,6 +94,10 @@ pub struct LanguageSpec {
     /// threads, for one). A submission asking for less gets this much.
     #[serde(default)]
     pub run_minimums: LimitsUpdate,
+    /// The language `judgebox run` picks for this source file's extension when several
+    /// share it (C: GCC over Clang).
+    #[serde(default)]
+    pub extension_default: bool,
     #[serde(default)]
     pub checks: LanguageChecks,
 }

@@ -103,6 +103,10 @@ pub struct RunReport {
     /// For a run killed at a limit: how far past the limit it got (seconds for time limits).
     pub overshoot: Option<f64>,
     pub message: Option<String>,
+    /// When the program itself could not be executed (`execve` failed: not a program, no such
+    /// file, no permission), its errno. The outcome is then `jail_fault`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec_errno: Option<i32>,
 }
 
 impl RunReport {
@@ -119,6 +123,7 @@ impl RunReport {
             stderr: Bytes::default(),
             overshoot: None,
             message: Some(message.into()),
+            exec_errno: None,
         }
     }
 }

@@ -1,0 +1,79 @@
+//! What `run`, `languages` and `serve` share: where languages and profiles come from, how
+//! jails are started, and the engine built from them.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use judgebox_engine::{Catalog, Engine, EngineConfig, JailCommand, JailPool, SlotPlan};
+use judgebox_jail_client::jail_binary;
+use judgebox_spec::Languages;
+
+/// Options for where languages and sandbox profiles come from and how jails start.
+#[derive(Debug, Clone, Args)]
+pub struct EngineOptions {
+    /// A folder of language files to use instead of the built-in ones.
+    #[arg(long, env = "JUDGEBOX_LANGUAGES", value_name = "DIR")]
+    pub languages: Option<PathBuf>,
+    /// A folder of sandbox profiles to use instead of the built-in ones.
+    #[arg(long, env = "JUDGEBOX_PROFILES", value_name = "DIR")]
+    pub profiles: Option<PathBuf>,
+    /// Force a cgroup version instead of detecting it (v1 or v2).
+    #[arg(long, value_name = "v1|v2")]
+    pub cgroup_version: Option<String>,
+    /// The cgroup root (for v2, a delegated directory).
+    #[arg(long, value_name = "DIR")]
+    pub cgroup_root: Option<PathBuf>,
+}
+
+impl EngineOptions {
+    pub fn load_languages(&self) -> anyhow::Result<Languages> {
+        Ok(match &self.languages {
+            Some(dir) => Languages::load_dir(dir)?,
+            None => Languages::builtin()?,
+        })
+    }
+
+    /// The command every jail of a pool starts with; `allow_network` lets runs that ask for
+    /// it use the host's network.
+    pub fn jail_command(&self, allow_network: bool) -> JailCommand {
+        let mut args: Vec<OsString> = Vec::new();
+        if let Some(dir) = &self.profiles {
+            args.extend(["--profiles".into(), dir.clone().into_os_string()]);
+        }
+        if let Some(v) = &self.cgroup_version {
+            args.extend(["--cgroup-version".into(), v.into()]);
+        }
+        if let Some(root) = &self.cgroup_root {
+            args.extend(["--cgroup-root".into(), root.clone().into_os_string()]);
+        }
+        if allow_network {
+            args.push("--allow-network".into());
+        }
+        JailCommand {
+            binary: jail_binary(),
+            args,
+        }
+    }
+
+    /// Detects the installed toolchains and starts an engine with `plan`'s jails.
+    pub async fn engine(&self, plan: SlotPlan, config: EngineConfig) -> anyhow::Result<Engine> {
+        let languages = self.load_languages()?;
+        let catalog = Arc::new(Catalog::detect(&languages).await);
+        let pool = JailPool::new(self.jail_command(config.allow_network), plan);
+        pool.start_all()
+            .await
+            .context("starting the jails (does `judgebox check` pass?)")?;
+        Ok(Engine::new(pool, catalog, config))
+    }
+}
+
+/// A multi-threaded runtime for the async commands.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}

@@ -1,0 +1,464 @@
+//! Compile-then-run of one submission in a leased jail, and the ruling on it.
+
+use std::sync::Arc;
+
+use tracing::Instrument;
+
+use judgebox_spec::{
+    BoxFile, Bytes, JailRequest, JailResponse, Limits, LimitsUpdate, Outcome, RunReport,
+    RunRequest, Status, OPTIONS_PLACEHOLDER,
+};
+
+use crate::catalog::{Catalog, Language};
+use crate::files;
+use crate::jail::JailError;
+use crate::pool::{JailPool, Lease};
+use crate::rules::{output_matches, rule_run};
+use crate::{Job, Verdict};
+
+/// What a compile step may use: Judge0 compiles with its configured maximums (`MAX_*`). The
+/// file-size cap is larger than Judge0's 4 MB, since a compiler's output is not a student's
+/// print-out (a static Go or Haskell binary is bigger than that).
+pub const COMPILE_LIMITS: Limits = Limits {
+    cpu_time: 15.0,
+    wall_time: 20.0,
+    memory: 512_000,
+    stack: 128_000,
+    processes: 120,
+    file_size: 65_536,
+    output: 4096,
+    open_files: 1024,
+};
+
+/// `RLIMIT_NOFILE` of a run: isolate's, as Judge0 uses it.
+const RUN_OPEN_FILES: u64 = 512;
+
+/// What Judge0 prints as compile output when the compiler ran out of time.
+const COMPILE_TIMEOUT_OUTPUT: &[u8] = b"Compilation time limit exceeded.";
+
+/// The engine's settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Limits of compile steps (a language may raise them).
+    pub compile_limits: Limits,
+    /// Whether a submission's `enable_network` is honoured.
+    pub allow_network: bool,
+    /// Largest unpacked `additional_files`, KB (Judge0's `MAX_EXTRACT_SIZE`).
+    pub max_extract_size: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            compile_limits: COMPILE_LIMITS,
+            allow_network: false,
+            max_extract_size: 10_240,
+        }
+    }
+}
+
+/// Judges submissions with a pool of jails. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pool: JailPool,
+    catalog: Arc<Catalog>,
+    config: Arc<EngineConfig>,
+}
+
+/// Why a submission could not be judged (Judge0's Internal Error).
+#[derive(Debug, thiserror::Error)]
+enum Fault {
+    #[error("the sandbox failed: {0}")]
+    Jail(#[from] JailError),
+    #[error("the jail answered {0} to {1}")]
+    Unexpected(&'static str, &'static str),
+}
+
+impl Engine {
+    pub fn new(pool: JailPool, catalog: Arc<Catalog>, config: EngineConfig) -> Engine {
+        Engine {
+            pool,
+            catalog,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    pub fn pool(&self) -> &JailPool {
+        &self.pool
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Compiles and runs `job` and rules on it. Never fails: a fault of the engine itself is
+    /// the verdict Internal Error, with the reason in `message`.
+    pub async fn judge(&self, job: &Job) -> Verdict {
+        let Some(language) = self.catalog.get(job.language_id).cloned() else {
+            return Verdict::internal_error(format!(
+                "language with id {} doesn't exist",
+                job.language_id
+            ));
+        };
+        if let Some(why) = &language.unavailable {
+            return Verdict::internal_error(format!(
+                "{} cannot run on this host: {why}",
+                language.name
+            ));
+        }
+        let mut lease = self.pool.lease().await;
+        let span = tracing::debug_span!("judge", language = job.language_id, slot = ?lease.slot());
+        let judged = self
+            .judge_leased(&mut lease, &language, job)
+            .instrument(span)
+            .await;
+        match judged {
+            Ok(verdict) => verdict,
+            Err(fault) => {
+                tracing::warn!(error = %fault, "internal error");
+                lease.discard_jail();
+                Verdict::internal_error(fault.to_string())
+            }
+        }
+    }
+
+    async fn judge_leased(
+        &self,
+        lease: &mut Lease,
+        language: &Language,
+        job: &Job,
+    ) -> Result<Verdict, Fault> {
+        let spec = &language.spec;
+        // The box's files: the source, then the archive's files (the source wins a clash).
+        let mut box_files = Vec::new();
+        if let (Some(name), false) = (&spec.source_file, spec.project) {
+            box_files.push(BoxFile {
+                path: name.clone(),
+                content: Bytes(job.source_code.clone().unwrap_or_default()),
+                executable: spec.executable_source,
+            });
+        }
+        if let Some(zip) = &job.additional_files {
+            let keep: Vec<&str> = spec.source_file.iter().map(String::as_str).collect();
+            match files::unpack(zip, &keep, self.config.max_extract_size) {
+                Ok(more) => box_files.extend(more),
+                Err(e) => return Ok(compilation_error(e.to_string().into_bytes())),
+            }
+        }
+        let has_file = |name: &str| box_files.iter().any(|f| f.path == name);
+        let steps: Vec<Vec<String>> = if spec.project {
+            if has_file("compile") {
+                vec![vec!["/bin/bash".into(), "compile".into()]]
+            } else {
+                Vec::new()
+            }
+        } else {
+            spec.compile.clone()
+        };
+        let run_argv: Vec<String> = if spec.project {
+            vec!["/bin/bash".into(), "run".into()]
+        } else {
+            let mut argv = spec.run.clone().unwrap_or_default();
+            match split_words(job.command_line_arguments.as_deref()) {
+                Some(args) => argv.extend(args),
+                None => {
+                    return Ok(compilation_error(
+                        b"command_line_arguments: unbalanced quotes".to_vec(),
+                    ))
+                }
+            }
+            argv
+        };
+
+        self.fresh_box(lease).await?;
+        let jail = lease.jail()?;
+        expect_done(
+            jail.call(&JailRequest::WriteFiles { files: box_files })
+                .await?,
+            "write_files",
+        )?;
+
+        // Compile.
+        let Some(options) = split_words(job.compiler_options.as_deref()) else {
+            return Ok(compilation_error(
+                b"compiler_options: unbalanced quotes".to_vec(),
+            ));
+        };
+        let compile_limits = overlay(&self.config.compile_limits, &spec.compile_limits);
+        let mut compile_output = Vec::new();
+        for step in &steps {
+            let argv: Vec<String> = step
+                .iter()
+                .flat_map(|arg| {
+                    if arg == OPTIONS_PLACEHOLDER {
+                        options.clone()
+                    } else {
+                        vec![arg.clone()]
+                    }
+                })
+                .collect();
+            let report = run(
+                lease,
+                RunRequest {
+                    profile: spec.compile_profile.clone(),
+                    argv,
+                    env: spec.env.clone(),
+                    stdin: Bytes::default(),
+                    limits: compile_limits,
+                    network: false,
+                    stderr_to_stdout: true,
+                },
+            )
+            .await?;
+            compile_output.extend_from_slice(&report.stdout.0);
+            match report.outcome {
+                Outcome::Exited if report.exit_code == Some(0) => {}
+                Outcome::CpuTimeLimit | Outcome::WallTimeLimit => {
+                    return Ok(compilation_error(COMPILE_TIMEOUT_OUTPUT.to_vec()))
+                }
+                Outcome::JailFault if report.exec_errno.is_none() => {
+                    return Err(Fault::Jail(JailError::Refused(
+                        report
+                            .message
+                            .unwrap_or_else(|| "compile step failed".into()),
+                    )))
+                }
+                _ => {
+                    if let Some(errno) = report.exec_errno {
+                        compile_output.extend_from_slice(
+                            format!(
+                                "{}: cannot be executed (errno {errno})\n",
+                                step.first().map(String::as_str).unwrap_or("?")
+                            )
+                            .as_bytes(),
+                        );
+                    }
+                    return Ok(compilation_error(compile_output));
+                }
+            }
+        }
+        let compile_output = non_empty(compile_output);
+
+        // Run, `number_of_runs` times, stopping at the first run that is not accepted.
+        let limits = self.run_limits(job, spec.run_minimums);
+        let stdout_cap = Some(job.limits.max_file_size.saturating_mul(1024));
+        let runs = job.number_of_runs.max(1);
+        let (mut cpu_sum, mut memory_sum, mut made) = (0.0f64, 0u64, 0u32);
+        let mut last: Option<(RunReport, crate::rules::RunRuling)> = None;
+        for _ in 0..runs {
+            let report = run(
+                lease,
+                RunRequest {
+                    profile: spec.profile.clone(),
+                    argv: run_argv.clone(),
+                    env: spec.env.clone(),
+                    stdin: Bytes(job.stdin.clone().unwrap_or_default()),
+                    limits,
+                    network: job.enable_network && self.config.allow_network,
+                    stderr_to_stdout: job.redirect_stderr_to_stdout,
+                },
+            )
+            .await?;
+            let mut ruling = rule_run(&report, job.limits.cpu_time_limit, &run_argv[0], stdout_cap);
+            if ruling.status == Status::Accepted {
+                if let Some(expected) = &job.expected_output {
+                    let stdout = Some(report.stdout.0.as_slice());
+                    if !output_matches(expected, stdout) {
+                        ruling.status = Status::WrongAnswer;
+                    }
+                }
+            }
+            cpu_sum += round_ms(report.cpu_time);
+            memory_sum += report.memory;
+            made += 1;
+            let accepted = ruling.status == Status::Accepted;
+            last = Some((report, ruling));
+            if !accepted {
+                break;
+            }
+        }
+        let (report, ruling) = last.expect("at least one run");
+        let cap = stdout_cap.unwrap_or(u64::MAX) as usize;
+        let truncate = |mut v: Vec<u8>| {
+            v.truncate(cap);
+            v
+        };
+        Ok(Verdict {
+            status: ruling.status,
+            stdout: non_empty(truncate(report.stdout.0)),
+            stderr: non_empty(truncate(report.stderr.0)),
+            compile_output,
+            time: Some(round_ms(cpu_sum / f64::from(made))),
+            wall_time: Some(round_ms(report.wall_time)),
+            memory: Some(memory_sum / u64::from(made)),
+            exit_code: ruling.exit_code,
+            exit_signal: ruling.exit_signal,
+            message: ruling.message,
+        })
+    }
+
+    /// Resets the leased jail's box; a jail that died while idle is replaced once.
+    async fn fresh_box(&self, lease: &mut Lease) -> Result<(), Fault> {
+        let first = lease.jail()?.call(&JailRequest::ResetBox).await;
+        match first {
+            Ok(answer) => expect_done(answer, "reset_box"),
+            Err(JailError::Refused(message)) => Err(Fault::Jail(JailError::Refused(message))),
+            Err(e) => {
+                tracing::warn!(error = %e, "idle jail was gone; starting another");
+                lease.discard_jail();
+                expect_done(
+                    lease.jail()?.call(&JailRequest::ResetBox).await?,
+                    "reset_box",
+                )
+            }
+        }
+    }
+
+    /// The box limits of a submission's run. The CPU limit the box enforces is isolate's:
+    /// the later of the limit and the extra time (`-x` is absolute in isolate 1.8); a run
+    /// past the limit is ruled a time-out afterwards.
+    fn run_limits(&self, job: &Job, minimums: LimitsUpdate) -> Limits {
+        let l = &job.limits;
+        let kill_at = l.cpu_time_limit.max(l.cpu_extra_time);
+        let output_streams = if job.redirect_stderr_to_stdout { 1 } else { 2 };
+        let limits = Limits {
+            cpu_time: if kill_at > 0.0 {
+                kill_at
+            } else {
+                l.wall_time_limit
+            },
+            wall_time: l.wall_time_limit,
+            memory: l.memory_limit,
+            stack: l.stack_limit,
+            processes: l.max_processes_and_or_threads,
+            file_size: l.max_file_size,
+            // One byte past the cap, so that a program printing more is caught, not cut off
+            // silently at exactly the cap.
+            output: (l.max_file_size * output_streams).saturating_add(1),
+            open_files: RUN_OPEN_FILES,
+        };
+        raise_to(limits, &minimums)
+    }
+}
+
+async fn run(lease: &mut Lease, request: RunRequest) -> Result<RunReport, Fault> {
+    match lease.jail()?.call(&JailRequest::Run(request)).await? {
+        JailResponse::Report(report) => Ok(report),
+        _ => Err(Fault::Unexpected("something other than a report", "run")),
+    }
+}
+
+fn expect_done(answer: JailResponse, what: &'static str) -> Result<(), Fault> {
+    match answer {
+        JailResponse::Done => Ok(()),
+        _ => Err(Fault::Unexpected("something other than done", what)),
+    }
+}
+
+fn compilation_error(output: Vec<u8>) -> Verdict {
+    Verdict {
+        status: Status::CompilationError,
+        stdout: None,
+        stderr: None,
+        compile_output: non_empty(output),
+        time: None,
+        wall_time: None,
+        memory: None,
+        exit_code: None,
+        exit_signal: None,
+        message: None,
+    }
+}
+
+fn non_empty(v: Vec<u8>) -> Option<Vec<u8>> {
+    Some(v).filter(|v| !v.is_empty())
+}
+
+/// isolate reports times in whole milliseconds, and so does Judge0.
+fn round_ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// Splits options or arguments into words as a shell would, without a shell: quotes group,
+/// nothing expands. `None` for unbalanced quotes.
+fn split_words(text: Option<&str>) -> Option<Vec<String>> {
+    match text.map(str::trim) {
+        None | Some("") => Some(Vec::new()),
+        Some(t) => shlex::split(t),
+    }
+}
+
+/// `base` with the fields `update` sets replaced.
+fn overlay(base: &Limits, update: &LimitsUpdate) -> Limits {
+    Limits {
+        cpu_time: update.cpu_time.unwrap_or(base.cpu_time),
+        wall_time: update.wall_time.unwrap_or(base.wall_time),
+        memory: update.memory.unwrap_or(base.memory),
+        stack: update.stack.unwrap_or(base.stack),
+        processes: update.processes.unwrap_or(base.processes),
+        file_size: update.file_size.unwrap_or(base.file_size),
+        output: update.output.unwrap_or(base.output),
+        open_files: update.open_files.unwrap_or(base.open_files),
+    }
+}
+
+/// `limits` with every field raised to at least what `floor` sets.
+fn raise_to(limits: Limits, floor: &LimitsUpdate) -> Limits {
+    Limits {
+        cpu_time: floor
+            .cpu_time
+            .map_or(limits.cpu_time, |f| limits.cpu_time.max(f)),
+        wall_time: floor
+            .wall_time
+            .map_or(limits.wall_time, |f| limits.wall_time.max(f)),
+        memory: floor.memory.map_or(limits.memory, |f| limits.memory.max(f)),
+        stack: floor.stack.map_or(limits.stack, |f| limits.stack.max(f)),
+        processes: floor
+            .processes
+            .map_or(limits.processes, |f| limits.processes.max(f)),
+        file_size: floor
+            .file_size
+            .map_or(limits.file_size, |f| limits.file_size.max(f)),
+        output: floor.output.map_or(limits.output, |f| limits.output.max(f)),
+        open_files: floor
+            .open_files
+            .map_or(limits.open_files, |f| limits.open_files.max(f)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_like_a_shell_without_one() {
+        assert_eq!(split_words(None), Some(vec![]));
+        assert_eq!(split_words(Some("  ")), Some(vec![]));
+        assert_eq!(
+            split_words(Some("-O2 -DX='a b' $(rm -rf /)")).unwrap(),
+            ["-O2", "-DX=a b", "$(rm", "-rf", "/)"]
+        );
+        assert_eq!(split_words(Some("'open")), None);
+    }
+
+    #[test]
+    fn floors_raise_and_overlays_replace() {
+        let floor = LimitsUpdate {
+            processes: Some(100),
+            ..LimitsUpdate::default()
+        };
+        let raised = raise_to(COMPILE_LIMITS, &floor);
+        assert_eq!(raised.processes, 120, "already above the floor");
+        let low = Limits {
+            processes: 10,
+            ..COMPILE_LIMITS
+        };
+        assert_eq!(raise_to(low, &floor).processes, 100);
+        assert_eq!(overlay(&COMPILE_LIMITS, &floor).processes, 100);
+        assert_eq!(round_ms(0.0123456), 0.012);
+    }
+}
