@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use judgebox_engine::{Catalog, Engine, EngineConfig, Job, JobLimits, Language, SlotPlan};
-use judgebox_spec::Status;
+use judgebox_spec::{Languages, Status};
 use serde::Serialize;
 
 use crate::setup::{runtime, EngineOptions};
@@ -255,32 +255,35 @@ fn test(args: TestArgs) -> anyhow::Result<std::process::ExitCode> {
             .unwrap_or(1)
     });
     runtime()?.block_on(async move {
-        let engine = args
-            .engine
-            .engine(
-                SlotPlan::Ephemeral { count: jobs.max(1) },
-                EngineConfig::default(),
-            )
-            .await?;
-        let chosen: Vec<Arc<Language>> = if args.ids.is_empty() {
-            engine
-                .catalog()
-                .iter()
-                .filter(|l| l.is_available())
-                .cloned()
-                .collect()
-        } else {
-            args.ids
+        let mut languages = args.engine.load_languages()?;
+        if !args.ids.is_empty() {
+            let chosen = args
+                .ids
                 .iter()
                 .map(|id| {
-                    engine
-                        .catalog()
+                    languages
                         .get(*id)
                         .cloned()
                         .with_context(|| format!("no language has id {id}"))
                 })
-                .collect::<anyhow::Result<_>>()?
-        };
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            languages = Languages::from_specs(chosen);
+        }
+        let engine = args
+            .engine
+            .engine(
+                &languages,
+                SlotPlan::Ephemeral { count: jobs.max(1) },
+                EngineConfig::default(),
+            )
+            .await?;
+        // Every language asked for by id; without ids, every one installed here.
+        let chosen: Vec<Arc<Language>> = engine
+            .catalog()
+            .iter()
+            .filter(|l| !args.ids.is_empty() || l.is_available())
+            .cloned()
+            .collect();
         let total = chosen.len();
         let mut tasks = tokio::task::JoinSet::new();
         for (i, language) in chosen.into_iter().enumerate() {

@@ -1,11 +1,11 @@
 //! `judgebox run FILE`: compile and run one file as a submission, and print the verdict.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use judgebox_engine::{Catalog, EngineConfig, Job, JobLimits, Language, SlotPlan, Verdict};
+use judgebox_engine::{EngineConfig, Job, JobLimits, Language, SlotPlan, Verdict};
+use judgebox_spec::{LanguageSpec, Languages};
 
 use crate::setup::{runtime, EngineOptions};
 
@@ -110,11 +110,18 @@ impl Run {
                 allow_network: self.network,
                 ..EngineConfig::default()
             };
+            let all = self.engine.load_languages()?;
+            let spec = pick_language(&all, self.lang.as_deref(), &self.file)?;
+            let languages = Languages::from_specs([spec.clone()]);
             let engine = self
                 .engine
-                .engine(SlotPlan::Ephemeral { count: 1 }, config)
+                .engine(&languages, SlotPlan::Ephemeral { count: 1 }, config)
                 .await?;
-            let language = pick_language(engine.catalog(), self.lang.as_deref(), &self.file)?;
+            let language = engine
+                .catalog()
+                .get(spec.id)
+                .cloned()
+                .context("the language just detected")?;
             if let Some(why) = &language.unavailable {
                 bail!(
                     "{} ({}) is not available here: {why}\n  install it with: judgebox languages install {}",
@@ -203,21 +210,21 @@ impl Run {
 }
 
 /// The language for `--lang`, or the one the file's extension suggests.
-pub fn pick_language(
-    catalog: &Catalog,
+pub fn pick_language<'a>(
+    languages: &'a Languages,
     wanted: Option<&str>,
     file: &std::path::Path,
-) -> anyhow::Result<Arc<Language>> {
-    let candidates: Vec<&Arc<Language>> = match wanted {
+) -> anyhow::Result<&'a LanguageSpec> {
+    let candidates: Vec<&LanguageSpec> = match wanted {
         Some(w) if w.parse::<u32>().is_ok() => {
             let id: u32 = w.parse().expect("checked");
-            return catalog.get(id).cloned().with_context(|| {
+            return languages.get(id).with_context(|| {
                 format!("no language has id {id} (see `judgebox languages list`)")
             });
         }
         Some(w) => {
             let w = w.to_lowercase();
-            catalog
+            languages
                 .iter()
                 .filter(|l| {
                     let name = l.name.to_lowercase();
@@ -233,11 +240,10 @@ pub fn pick_language(
                     file.display()
                 )
             })?;
-            catalog
+            languages
                 .iter()
                 .filter(|l| {
-                    l.spec
-                        .source_file
+                    l.source_file
                         .as_deref()
                         .and_then(|f| f.rsplit_once('.'))
                         .is_some_and(|(_, e)| e.eq_ignore_ascii_case(ext))
@@ -245,12 +251,11 @@ pub fn pick_language(
                 .collect()
         }
     };
-    // The language file marked as the default for its kind, then an installed one, then the
-    // newest id (Judge0's newest toolchain for a language has the highest id).
+    // The language file marked as the default for its extension, then one Debian can serve,
+    // then the newest id (Judge0's newest toolchain for a language has the highest id).
     candidates
         .into_iter()
-        .max_by_key(|l| (l.spec.extension_default, l.is_available(), l.id()))
-        .cloned()
+        .max_by_key(|l| (l.extension_default, l.unavailable.is_none(), l.id))
         .with_context(|| {
             format!(
                 "no language matches {} (see `judgebox languages list`)",

@@ -58,10 +58,15 @@ impl EngineOptions {
         }
     }
 
-    /// Detects the installed toolchains and starts an engine with `plan`'s jails.
-    pub async fn engine(&self, plan: SlotPlan, config: EngineConfig) -> anyhow::Result<Engine> {
-        let languages = self.load_languages()?;
-        let catalog = Arc::new(Catalog::detect(&languages).await);
+    /// Detects the installed toolchains of `languages` and starts an engine with `plan`'s
+    /// jails.
+    pub async fn engine(
+        &self,
+        languages: &Languages,
+        plan: SlotPlan,
+        config: EngineConfig,
+    ) -> anyhow::Result<Engine> {
+        let catalog = Arc::new(Catalog::detect(languages).await);
         let pool = JailPool::new(self.jail_command(config.allow_network), plan);
         pool.start_all()
             .await

@@ -65,9 +65,14 @@ impl Catalog {
     /// Runs every language's version command (on the host: they are fixed commands from the
     /// language files, never submission data) and records what it found.
     pub async fn detect(languages: &Languages) -> Catalog {
+        Catalog::detect_specs(languages.iter().cloned()).await
+    }
+
+    /// [`Catalog::detect`] for some languages only (`judgebox run` needs one).
+    pub async fn detect_specs(specs: impl IntoIterator<Item = LanguageSpec>) -> Catalog {
         let gate = Arc::new(Semaphore::new(VERSION_PARALLELISM));
         let mut tasks = tokio::task::JoinSet::new();
-        for spec in languages.iter().cloned() {
+        for spec in specs {
             let gate = Arc::clone(&gate);
             tasks.spawn(async move {
                 let _turn = gate.acquire_owned().await;

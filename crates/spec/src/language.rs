@@ -301,6 +301,13 @@ impl Languages {
         Ok(Languages { by_id })
     }
 
+    /// Languages already loaded (a chosen few, or tests).
+    pub fn from_specs(specs: impl IntoIterator<Item = LanguageSpec>) -> Languages {
+        Languages {
+            by_id: specs.into_iter().map(|s| (s.id, s)).collect(),
+        }
+    }
+
     pub fn get(&self, id: u32) -> Option<&LanguageSpec> {
         self.by_id.get(&id)
     }
