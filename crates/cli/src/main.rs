@@ -2,6 +2,7 @@
 //!
 //! - `judgebox sandbox run -- PROGRAM`: one program in one box, with its report.
 //! - `judgebox check`: can boxes work on this host, and if not, what to do.
+//! - `judgebox serve`: the Judge0-compatible HTTP service.
 //! - `judgebox run FILE`: compile and run one file as a submission; print the verdict.
 //! - `judgebox languages list|test|install`: the languages of this host.
 //!
@@ -13,6 +14,7 @@ mod judge0_json;
 mod languages;
 mod run;
 mod sandbox_run;
+mod serve;
 mod setup;
 
 use std::process::ExitCode;
@@ -37,6 +39,8 @@ enum Command {
     Sandbox(SandboxCommand),
     /// Diagnose this host: privileges, cgroups, namespaces, seccomp, Landlock, a test box.
     Check,
+    /// Serve the Judge0-compatible HTTP API (store, queue and jails).
+    Serve(Box<serve::Serve>),
     /// Compile and run one source file as a submission and print the verdict.
     Run(Box<run::Run>),
     /// List, test and install languages.
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Sandbox(SandboxCommand::Run(run)) => run.run(),
         Command::Check => check(),
         Command::Run(run) => run.run(),
+        Command::Serve(serve) => serve.run(),
         Command::Languages(command) => command.run(),
     };
     match result {

@@ -245,7 +245,7 @@ impl Engine {
 
         // Run, `number_of_runs` times, stopping at the first run that is not accepted.
         let limits = self.run_limits(job, spec.run_minimums);
-        let stdout_cap = Some(job.limits.max_file_size.saturating_mul(1024));
+        let stdout_cap = job.limits.max_file_size.saturating_mul(1024);
         let runs = job.number_of_runs.max(1);
         let (mut cpu_sum, mut memory_sum, mut made) = (0.0f64, 0u64, 0u32);
         let mut last: Option<(RunReport, crate::rules::RunRuling)> = None;
@@ -263,7 +263,12 @@ impl Engine {
                 },
             )
             .await?;
-            let mut ruling = rule_run(&report, job.limits.cpu_time_limit, &run_argv[0], stdout_cap);
+            let mut ruling = rule_run(
+                &report,
+                job.limits.cpu_time_limit,
+                &run_argv[0],
+                Some(stdout_cap),
+            );
             if ruling.status == Status::Accepted {
                 if let Some(expected) = &job.expected_output {
                     let stdout = Some(report.stdout.0.as_slice());
@@ -282,7 +287,7 @@ impl Engine {
             }
         }
         let (report, ruling) = last.expect("at least one run");
-        let cap = stdout_cap.unwrap_or(u64::MAX) as usize;
+        let cap = usize::try_from(stdout_cap).unwrap_or(usize::MAX);
         let truncate = |mut v: Vec<u8>| {
             v.truncate(cap);
             v

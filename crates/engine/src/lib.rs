@@ -9,7 +9,8 @@
 //! output comparison, times averaged over the runs. A fault of the engine itself is the
 //! verdict Internal Error, never a panic.
 //!
-//! It knows nothing of HTTP or storage.
+//! [`Queue`] carries stored submissions to one worker per jail and stores each verdict; it
+//! knows the store, never HTTP.
 #![forbid(unsafe_code)]
 
 mod catalog;
@@ -18,6 +19,7 @@ mod jail;
 mod job;
 mod judge;
 mod pool;
+mod queue;
 pub mod rules;
 
 pub use catalog::{Catalog, Language};
@@ -25,3 +27,4 @@ pub use jail::{Jail, JailCommand, JailError};
 pub use job::{Job, JobLimits, Verdict};
 pub use judge::{Engine, EngineConfig, COMPILE_LIMITS};
 pub use pool::{JailPool, Lease, SlotPlan};
+pub use queue::{job_of, outcome_of, OnFinished, Queue, QueueStats};
