@@ -86,6 +86,7 @@ pub fn run_request(argv: &[&str], limits: Limits) -> JailRequest {
         limits,
         network: false,
         stderr_to_stdout: false,
+        address_space: None,
     })
 }
 

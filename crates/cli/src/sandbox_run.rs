@@ -164,6 +164,7 @@ impl SandboxRun {
             limits,
             network: self.network,
             stderr_to_stdout: self.stderr_to_stdout,
+            address_space: None,
         }))?;
         jail.detach();
         let JailResponse::Report(report) = response else {

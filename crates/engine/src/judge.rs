@@ -30,6 +30,10 @@ pub const COMPILE_LIMITS: Limits = Limits {
     open_files: 1024,
 };
 
+/// The box's memory when a submission asks for per-process limits: Judge0's
+/// `MAX_MEMORY_LIMIT` default.
+const MAX_BOX_MEMORY: u64 = 512_000;
+
 /// `RLIMIT_NOFILE` of a run: isolate's, as Judge0 uses it.
 const RUN_OPEN_FILES: u64 = 512;
 
@@ -211,6 +215,7 @@ impl Engine {
                     limits: compile_limits,
                     network: false,
                     stderr_to_stdout: true,
+                    address_space: None,
                 },
             )
             .await?;
@@ -260,6 +265,10 @@ impl Engine {
                     limits,
                     network: job.enable_network && self.config.allow_network,
                     stderr_to_stdout: job.redirect_stderr_to_stdout,
+                    address_space: job
+                        .limits
+                        .enable_per_process_and_thread_memory_limit
+                        .then_some(job.limits.memory_limit),
                 },
             )
             .await?;
@@ -329,6 +338,14 @@ impl Engine {
     fn run_limits(&self, job: &Job, minimums: LimitsUpdate) -> Limits {
         let l = &job.limits;
         let kill_at = l.cpu_time_limit.max(l.cpu_extra_time);
+        // Judge0's per-process memory limit is RLIMIT_AS on each process (set in the run
+        // request); the box as a whole is then held to the largest limit a submission may
+        // ask for, instead of to this one.
+        let box_memory = if l.enable_per_process_and_thread_memory_limit {
+            l.memory_limit.max(MAX_BOX_MEMORY)
+        } else {
+            l.memory_limit
+        };
         let output_streams = if job.redirect_stderr_to_stdout { 1 } else { 2 };
         let limits = Limits {
             cpu_time: if kill_at > 0.0 {
@@ -337,7 +354,7 @@ impl Engine {
                 l.wall_time_limit
             },
             wall_time: l.wall_time_limit,
-            memory: l.memory_limit,
+            memory: box_memory,
             stack: l.stack_limit,
             processes: l.max_processes_and_or_threads,
             file_size: l.max_file_size,

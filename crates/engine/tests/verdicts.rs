@@ -69,6 +69,11 @@ fn one_second(l: &mut JobLimits) {
     l.wall_time_limit = 3.0;
 }
 
+fn per_process_memory(l: &mut JobLimits) {
+    l.enable_per_process_and_thread_memory_limit = true;
+    l.memory_limit = 32_000;
+}
+
 fn tiny_output(l: &mut JobLimits) {
     l.max_file_size = 1;
 }
@@ -219,6 +224,17 @@ async fn c_statuses() {
             OK,
             Some(9),
         ),
+        Case {
+            limits: per_process_memory,
+            ..case(
+                "address space limit (per-process memory)",
+                C,
+                "#include <stdlib.h>\nint main(void){return malloc(64<<20) ? 0 : 4;}",
+                RuntimeNzec,
+                Some(4),
+                None,
+            )
+        },
         Case {
             stdin: Some("3 4\n"),
             expected_output: Some("7\n"),

@@ -143,6 +143,7 @@ fn test_box(config: &SlotConfig, profiles: Profiles) -> Result<String, String> {
         limits,
         network: false,
         stderr_to_stdout: false,
+        address_space: None,
     });
     let uid = slot.uid();
     let _ = slot.close();

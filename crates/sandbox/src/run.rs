@@ -169,7 +169,7 @@ impl Slot {
             pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK).map_err(sys("pipe for reports"))?;
 
         let cpu_secs = limits.cpu_time.ceil() as u64 + 1;
-        let rlimits = vec![
+        let mut rlimits = vec![
             (Resource::RLIMIT_STACK, kb(limits.stack), kb(limits.stack)),
             (
                 Resource::RLIMIT_FSIZE,
@@ -187,6 +187,9 @@ impl Slot {
             (Resource::RLIMIT_CPU, cpu_secs, cpu_secs + 1),
             (Resource::RLIMIT_MSGQUEUE, 0, 0),
         ];
+        if let Some(address_space) = req.address_space {
+            rlimits.push((Resource::RLIMIT_AS, kb(address_space), kb(address_space)));
+        }
         let stderr_w = err_pipe.as_ref().map_or(&out_w, |(_, w)| w);
         let prepared = Prepared {
             layout: &compiled.layout,

@@ -65,6 +65,10 @@ pub struct RunRequest {
     /// Send stderr into the stdout pipe.
     #[serde(default)]
     pub stderr_to_stdout: bool,
+    /// An address-space limit per process, KB (`RLIMIT_AS`): Judge0's per-process memory
+    /// limit. The box's cgroup limit still bounds all processes together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_space: Option<u64>,
 }
 
 /// How a run ended.

@@ -100,6 +100,7 @@ impl Jail {
             limits,
             network: false,
             stderr_to_stdout: false,
+            address_space: None,
         }
     }
 
