@@ -20,6 +20,10 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
 
+# Toolchains of the languages the engine and API tests judge real programs in: Plain Text,
+# Executable, Bash, C, C++, Java, JavaScript, Python and the multi-file program.
+scripts/install-languages.sh 43 44 46 50 54 62 63 71 89
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
