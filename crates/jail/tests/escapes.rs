@@ -142,6 +142,20 @@ fn host_processes_are_invisible_and_identity_is_unprivileged() {
             "cgroup paths must not show the host's: {cgroup_line}"
         );
     }
+    // The box's own user database names the slot's user and none of the host's accounts.
+    let r = jail.sh("whoami; cat /etc/passwd /etc/group");
+    let out = r.stdout.lossy();
+    assert!(out.starts_with("box\n"), "{out}");
+    assert!(out.contains("box:x:60930:60930:"), "{out}");
+    let host = std::fs::read_to_string("/etc/passwd").unwrap();
+    for account in host.lines().filter_map(|l| l.split(':').next()) {
+        if !["root", "nobody"].contains(&account) {
+            assert!(
+                !out.contains(&format!("{account}:x:")),
+                "host account {account} shows in\n{out}"
+            );
+        }
+    }
     jail.finish();
 }
 

@@ -48,6 +48,21 @@ enum Step {
         path: CString,
     },
     CharDev(CString, u64),
+    /// A small file with prepared content (the box's `/etc/passwd`).
+    File(CString, Vec<u8>),
+}
+
+/// The box's user database: root, the slot's own user and nobody, so that programs which look
+/// their uid up (`getpwuid`: GNUstep, `whoami`, Java's `user.name`) find an answer. It lists
+/// nothing of the host's accounts.
+fn passwd(uid: u32, gid: u32) -> (Vec<u8>, Vec<u8>) {
+    let passwd = format!(
+        "root:x:0:0:root:/root:/usr/sbin/nologin\n\
+         box:x:{uid}:{gid}:judgebox box:/tmp:/usr/sbin/nologin\n\
+         nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+    );
+    let group = format!("root:x:0:\nbox:x:{gid}:\nnogroup:x:65534:\n");
+    (passwd.into_bytes(), group.into_bytes())
 }
 
 /// Where a step failed, for the jail's report.
@@ -150,7 +165,7 @@ impl Builder {
 impl Layout {
     /// Plans the slot's mount namespace for `profile`, built at `root` (an empty directory)
     /// and pivoted into, and the per-run mounts made inside it.
-    pub(crate) fn plan(profile: &Profile, root: &Path) -> (Layout, Layout) {
+    pub(crate) fn plan(profile: &Profile, root: &Path, uid: u32, gid: u32) -> (Layout, Layout) {
         let mut b = Builder {
             root: root.to_path_buf(),
             steps: Vec::new(),
@@ -213,6 +228,20 @@ impl Layout {
                     path: c(&path),
                 },
             );
+        }
+        let binds_etc_file = |name: &str| {
+            profile
+                .binds
+                .iter()
+                .any(|bind| bind.target() == Path::new(name) || bind.target() == Path::new("/etc"))
+        };
+        let (passwd, group) = passwd(uid, gid);
+        for (name, content) in [("/etc/passwd", passwd), ("/etc/group", group)] {
+            if !binds_etc_file(name) {
+                b.mkdirs(Path::new("/etc"), 0o755);
+                let path = b.inside(Path::new(name));
+                b.push(format!("write {name}"), Step::File(c(&path), content));
+            }
         }
         b.mkdirs(Path::new("/box"), 0o755);
         b.mkdirs(Path::new("/tmp"), 0o755);
@@ -356,6 +385,15 @@ impl Layout {
                     Mode::from_bits_truncate(0o666),
                     *dev,
                 ),
+                Step::File(path, content) => nix::fcntl::open(
+                    path.as_c_str(),
+                    nix::fcntl::OFlag::O_CREAT
+                        | nix::fcntl::OFlag::O_EXCL
+                        | nix::fcntl::OFlag::O_WRONLY
+                        | nix::fcntl::OFlag::O_CLOEXEC,
+                    Mode::from_bits_truncate(0o644),
+                )
+                .and_then(|fd| nix::unistd::write(&fd, content).map(drop)),
             }
             .map_err(fail)?;
         }
@@ -409,7 +447,7 @@ mod tests {
     fn namespace_builds_mount_points_before_mounting_and_ends_read_only() {
         let profiles = Profiles::builtin().unwrap();
         let run = profiles.get("run").unwrap();
-        let (ns, per_run) = Layout::plan(run, Path::new("/r/root"));
+        let (ns, per_run) = Layout::plan(run, Path::new("/r/root"), 60000, 60000);
         let pos = |needle: &str| {
             ns.names
                 .iter()

@@ -301,7 +301,8 @@ impl Slot {
         let profile = self.profiles.get(name)?;
         if !self.compiled.contains_key(name) {
             let root = self.dir.join(format!("root-{name}"));
-            let (build, layout) = Layout::plan(profile, &root);
+            let (build, layout) =
+                Layout::plan(profile, &root, self.uid.as_raw(), self.gid.as_raw());
             let seccomp = seccomp::compile(&profile.seccomp_file, &profile.seccomp_json)?;
             nix::unistd::mkdir(&root, Mode::from_bits_truncate(0o755))
                 .map_err(at("mkdir", &root))?;
