@@ -24,6 +24,10 @@ fi
 # Executable, Bash, C, C++, Java, JavaScript, Python and the multi-file program.
 scripts/install-languages.sh 43 44 46 50 54 62 63 71 89
 
+# The official Judge0 Python SDK (PyPI judge0, pinned) in a virtualenv, for
+# crates/cli/tests/api_sdk.rs; quick when already there.
+tests/sdk/install.sh
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
