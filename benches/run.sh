@@ -5,6 +5,10 @@
 #   sudo benches/run.sh overhead     # only the named ones
 #   JUDGEBOX_BENCH_QUICK=1 sudo benches/run.sh   # tenfold fewer runs: a smoke test
 #
+# Knobs (environment): JUDGEBOX_BENCH_REPS (run_overhead's rounds per language, default 20);
+# JUDGEBOX_BENCH_SECONDS, JUDGEBOX_BENCH_WARMUP_SECONDS, JUDGEBOX_BENCH_CLIENTS and
+# JUDGEBOX_BENCH_WORKERS (load: 10 s measured after 2 s, 8 clients, 2 server workers).
+#
 # Must run as root (the jail makes namespaces, mounts and cgroups). Each bench prints its own
 # Markdown tables to stdout; tee them into a file to keep them.
 set -euo pipefail
@@ -18,7 +22,7 @@ fi
 
 benches=("$@")
 if [[ ${#benches[@]} -eq 0 ]]; then
-    benches=(overhead accuracy)
+    benches=(overhead accuracy run_overhead load)
 fi
 
 # The binaries under test, fresh: a bench uses whatever is in target/release.

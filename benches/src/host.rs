@@ -130,6 +130,18 @@ pub fn runs(n: usize) -> usize {
     }
 }
 
+/// A number from the environment variable `name` (`JUDGEBOX_BENCH_REPS=50`), or `default`
+/// when it is unset; a value that does not parse is an error, not silently the default.
+pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(name) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name}={text:?} is not a valid number")),
+        Err(_) => Ok(default),
+    }
+}
+
 /// Prints what is being measured and where: the kernel, CPUs, load and binaries, so a table
 /// pasted elsewhere keeps its context.
 pub fn print_header(bench: &str, bins: &Binaries) {

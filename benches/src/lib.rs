@@ -4,19 +4,24 @@
 //! `judgebox-jail` speaking framed JSON on its stdin and stdout, or a whole `judgebox`
 //! process. This crate finds those binaries ([`Binaries`]), talks to a jail ([`Jail`]),
 //! compiles the small static C programs the benches run ([`Fixtures`]), summarises samples
-//! ([`Summary`]) and prints the results as Markdown tables ([`Table`]).
+//! ([`Summary`]) and prints the results as Markdown tables ([`Table`]). The HTTP benches start
+//! a `judgebox serve` ([`Server`]) and talk to it over keep-alive connections ([`HttpConn`]).
 //!
 //! Nothing here makes a raw syscall; CPU accounting goes through `nix`.
 #![forbid(unsafe_code)]
 
 mod fixtures;
 mod host;
+mod http;
 mod jail;
+mod server;
 mod stats;
 mod table;
 
 pub use fixtures::{Fixtures, BURN_C, SPIN_C, TOUCH64_C, TRUE_C};
-pub use host::{ensure_bwrap, print_header, require_root, runs, Binaries};
+pub use host::{ensure_bwrap, env_number, print_header, require_root, runs, Binaries};
+pub use http::{HttpConn, Response};
 pub use jail::{box_file, run_limits, run_request, Jail};
+pub use server::{children, cpu_seconds, host_cpu_jiffies, status_kb, Server};
 pub use stats::{ms, us, verdict, Summary};
 pub use table::Table;
