@@ -152,7 +152,7 @@ async fn create(State(state): State<AppState>, params: AllParams) -> Result<Resp
         .ok_or_else(|| ApiError::Internal(format!("submission {token} vanished")))?;
     let body = match render(&view(&state, &submission), fields, base64) {
         Ok(body) => body,
-        Err(NotUtf8) => json!({"token": token, "error": NOT_UTF8_ONE}),
+        Err(NotUtf8) => json!({"error": NOT_UTF8_ONE, "token": token}),
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
