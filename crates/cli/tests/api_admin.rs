@@ -124,6 +124,9 @@ fn index_delete_wait_batches_and_queue_limits() {
     }
     let r = server.get_with("/submissions?fields=nope", ADMIN);
     assert_eq!(r.json(), json!({"error": "invalid fields: [nope]"}));
+    // Authorization comes before the fields check.
+    let r = server.get("/submissions?fields=nope");
+    assert_eq!((r.status, r.body.len()), (403, 0), "{r}");
     let r = server.get("/submissions");
     assert_eq!((r.status, r.body.len()), (403, 0), "{r}");
 
@@ -165,7 +168,12 @@ fn index_delete_wait_batches_and_queue_limits() {
     let r = server.post_json("/submissions", &py("print('one too many')"));
     assert_eq!(r.status, 503, "{r}");
     assert_eq!(r.json(), json!({"error": "queue is full"}));
-    // The queue check comes before validation.
+    // The order of create's checks: wait, then the queue, then fields, then validation.
+    let r = server.post_json("/submissions?wait=true", &py("print(1)"));
+    assert_eq!(r.json(), json!({"error": "wait not allowed"}), "{r}");
+    let r = server.post_json("/submissions?fields=nope", &py("print(1)"));
+    assert_eq!(r.status, 503, "{r}");
+    assert_eq!(r.json(), json!({"error": "queue is full"}));
     let r = server.post_json("/submissions", &json!({"language_id": 9999}));
     assert_eq!(r.status, 503, "{r}");
     assert_eq!(r.json(), json!({"error": "queue is full"}));

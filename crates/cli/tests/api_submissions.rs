@@ -232,7 +232,8 @@ fn utf8_rule(server: &Server) {
     // wait=true: 201 with the token and Judge0's error.
     let r = server.post_json("/submissions?wait=true", &bad);
     assert_eq!(r.status, 201, "{r}");
-    assert_eq!(r.keys(), ["token", "error"]);
+    // Judge0 builds {error} and then adds the token, so the keys come in that order.
+    assert_eq!(r.keys(), ["error", "token"]);
     assert_eq!(r.json()["error"], NOT_UTF8_ONE);
     let token = r.json()["token"].as_str().unwrap().to_string();
     // GET: 400 with the same message; with base64 the bytes come through.
@@ -431,6 +432,10 @@ fn parameters_from_everywhere(server: &Server) {
     assert_eq!(r.json(), json!({"status": 400, "error": "Bad Request"}));
 
     // Unknown token: 404 (empty, or Rails' JSON for a JSON-only client).
+    // The fields check comes before the lookup.
+    let r = server.get("/submissions/unknown-token?fields=nope");
+    assert_eq!(r.status, 400, "{r}");
+    assert_eq!(r.json(), json!({"error": "invalid fields: [nope]"}));
     let r = server.get("/submissions/unknown-token");
     assert_eq!((r.status, r.body.len()), (404, 0), "{r}");
     let r = server.get_with(
@@ -482,6 +487,13 @@ fn batches(server: &Server) {
     );
     assert_eq!(r.status, 201, "{r}");
     let b64_token = r.json()[0]["token"].as_str().unwrap().to_string();
+    // Batch creation ignores `fields` (Judge0 does not check it there).
+    let r = server.post_json(
+        "/submissions/batch?fields=nope",
+        &json!({"submissions": [py("print('fields ignored')")]}),
+    );
+    assert_eq!(r.status, 201, "{r}");
+    assert_eq!(keys(&r.json()[0]), ["token"]);
 
     // All invalid: 422 with every hash.
     let r = server.post_json(
@@ -798,4 +810,21 @@ fn verdicts(server: &Server) {
     let done = server.wait_final(&token, FINAL);
     assert_eq!(done["status"]["id"], ACCEPTED);
     assert_eq!(field64(&done, "stdout").as_deref(), Some("slow\n"));
+}
+
+/// Judge0's `batch_show` checks `fields` in a before_action, and counts the tokens only in
+/// the action, so a bad `fields` is reported even when the token list is empty or too long.
+#[test]
+#[ignore = "judgebox bug: GET /submissions/batch counts tokens before checking fields (run with --ignored)"]
+fn batch_show_checks_fields_before_counting_tokens() {
+    let server = Server::start(&[]);
+    for query in ["fields=nope", "fields=nope&tokens="] {
+        let r = server.get(&format!("/submissions/batch?{query}"));
+        assert_eq!(r.status, 400, "{query}: {r}");
+        assert_eq!(
+            r.json(),
+            json!({"error": "invalid fields: [nope]"}),
+            "{query}"
+        );
+    }
 }
