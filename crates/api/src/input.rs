@@ -131,12 +131,13 @@ pub fn parse_submission(
         })
     };
     let source_code = bytes("source_code", base64);
-    let stdin = bytes("stdin", base64);
-    // "" is not nil for a text column: Judge0 keeps an empty expected_output, and no output
-    // then matches it (Wrong Answer), where a missing one accepts any output.
-    let expected_output = bytes("expected_output", base64).or_else(|| {
-        (params.get("expected_output") == Some(&Value::String(String::new()))).then(Vec::new)
-    });
+    // "" is not nil for a text column: Judge0 keeps an empty stdin or expected_output (and no
+    // output then matches an empty expected output: Wrong Answer, where a missing one accepts
+    // any output).
+    let empty =
+        |name: &str| (params.get(name) == Some(&Value::String(String::new()))).then(Vec::new);
+    let stdin = bytes("stdin", base64).or_else(|| empty("stdin"));
+    let expected_output = bytes("expected_output", base64).or_else(|| empty("expected_output"));
     let additional_files = bytes("additional_files", true).filter(|b| !b.is_empty());
 
     let language_id: Option<i64> = present(params, "language_id").map(|v| match number(v) {

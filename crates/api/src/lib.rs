@@ -98,8 +98,36 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// [`app`] with an optional trailing slash on every path, as Rails routes it.
-pub fn service(state: AppState) -> tower_http::normalize_path::NormalizePath<Router> {
-    tower_http::normalize_path::NormalizePath::trim_trailing_slash(app(state))
+pub fn service(state: AppState) -> Service {
+    let app =
+        tower::ServiceExt::map_request(app(state), json_format_suffix as fn(Request) -> Request);
+    tower_http::normalize_path::NormalizePath::trim_trailing_slash(app)
+}
+
+/// The service [`service`] builds.
+pub type Service = tower_http::normalize_path::NormalizePath<
+    tower::util::MapRequest<Router, fn(Request) -> Request>,
+>;
+
+/// Rails' `(.:format)`: `/about.json` is `/about` asked for as JSON (so its errors are
+/// rendered as JSON too). `/openapi.json` is a name, not a format.
+fn json_format_suffix(mut request: Request) -> Request {
+    let path = request.uri().path();
+    let Some(stripped) = path.strip_suffix(".json").filter(|p| *p != "/openapi") else {
+        return request;
+    };
+    let rewritten = match request.uri().query() {
+        Some(q) => format!("{stripped}?{q}"),
+        None => stripped.to_string(),
+    };
+    if let Ok(uri) = rewritten.parse() {
+        *request.uri_mut() = uri;
+        request.headers_mut().insert(
+            axum::http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    request
 }
 
 fn cors(config: &Config) -> CorsLayer {

@@ -273,13 +273,17 @@ async fn destroy(
     Ok(Json(body).into_response())
 }
 
-fn check_batch_count(state: &AppState, n: usize) -> Result<(), ApiError> {
+fn check_batching(state: &AppState) -> Result<(), ApiError> {
     if !state.config.enable_batched_submissions {
         return Err(ApiError::message(
             StatusCode::BAD_REQUEST,
             "batched submissions are not allowed",
         ));
     }
+    Ok(())
+}
+
+fn check_batch_count(state: &AppState, n: usize) -> Result<(), ApiError> {
     let max = state.config.max_submission_batch_size;
     if n > max {
         return Err(ApiError::message(
@@ -305,8 +309,11 @@ async fn batch_create(
         Some(Value::Object(map)) => map.values().cloned().collect(),
         _ => Vec::new(),
     };
+    // Judge0's order: batching enabled, then room in the queue (an empty batch counts as
+    // one), then the number of items.
+    check_batching(&state)?;
+    check_queue(&state, items.len().max(1))?;
     check_batch_count(&state, items.len())?;
-    check_queue(&state, items.len())?;
     let base64 = params.is_true("base64_encoded");
     let mut answers: Vec<Value> = Vec::with_capacity(items.len());
     let mut accepted: Vec<NewSubmission> = Vec::new();
@@ -366,8 +373,9 @@ async fn batch_show(
     } else {
         tokens_text.split(',').map(str::to_string).collect()
     };
-    check_batch_count(&state, tokens.len())?;
+    check_batching(&state)?;
     let fields = fields(&params)?;
+    check_batch_count(&state, tokens.len())?;
     let base64 = params.is_true("base64_encoded");
     let found = state.store.get_many(&tokens).await?;
     let mut out = Vec::with_capacity(found.len());

@@ -541,7 +541,6 @@ fn cors(server: &Server) {
 /// are `(.:format)` routes), so `/about.json`, `/languages/71.json` or
 /// `/submissions/TOKEN.json` answer in Judge0 like the plain paths.
 #[test]
-#[ignore = "judgebox bug: a .json format suffix is a 404 (run with --ignored)"]
 fn a_json_format_suffix_is_accepted() {
     let server = Server::start(&[]);
     let r = server.post_json(

@@ -815,7 +815,6 @@ fn verdicts(server: &Server) {
 /// Judge0's `batch_show` checks `fields` in a before_action, and counts the tokens only in
 /// the action, so a bad `fields` is reported even when the token list is empty or too long.
 #[test]
-#[ignore = "judgebox bug: GET /submissions/batch counts tokens before checking fields (run with --ignored)"]
 fn batch_show_checks_fields_before_counting_tokens() {
     let server = Server::start(&[]);
     for query in ["fields=nope", "fields=nope&tokens="] {
