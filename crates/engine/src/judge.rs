@@ -408,7 +408,10 @@ fn round_ms(seconds: f64) -> f64 {
 /// Splits options or arguments into words as a shell would, without a shell: quotes group,
 /// nothing expands. `None` for unbalanced quotes.
 fn split_words(text: Option<&str>) -> Option<Vec<String>> {
-    match text.map(str::trim) {
+    // Judge0 removes these before pasting the text into its bash script; removing them too
+    // keeps the words a program receives the same.
+    let text = text.map(|t| t.replace(['$', '&', ';', '<', '>', '|', '`'], ""));
+    match text.as_deref().map(str::trim) {
         None | Some("") => Some(Vec::new()),
         Some(t) => shlex::split(t),
     }
@@ -461,8 +464,8 @@ mod tests {
         assert_eq!(split_words(None), Some(vec![]));
         assert_eq!(split_words(Some("  ")), Some(vec![]));
         assert_eq!(
-            split_words(Some("-O2 -DX='a b' $(rm -rf /)")).unwrap(),
-            ["-O2", "-DX=a b", "$(rm", "-rf", "/)"]
+            split_words(Some("-O2 -DX='a b' $(rm -rf /); x|y")).unwrap(),
+            ["-O2", "-DX=a b", "(rm", "-rf", "/)", "xy"]
         );
         assert_eq!(split_words(Some("'open")), None);
     }
