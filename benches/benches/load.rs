@@ -199,9 +199,7 @@ fn bench() -> anyhow::Result<()> {
         let n = r.latencies.len().max(1) as f64;
         let per = |s: f64| format!("{:.2}", s * 1e3 / n);
         let cpu = &r.cpu;
-        let ours = (cpu.generator + cpu.server + cpu.jails + cpu.boxes + cpu.bare_children)
-            / r.window.as_secs_f64()
-            / cpus as f64;
+        let ours = cpu.ours(r.window, cpus);
         c.row(&[
             name.to_string(),
             format!("{:.0} %", cpu.host_busy * 100.0),
@@ -214,6 +212,52 @@ fn bench() -> anyhow::Result<()> {
         ]);
     }
     c.print();
+
+    // Throughput = CPUs × utilisation ÷ CPU per item: which of the two limits each workload.
+    println!("## Where the throughput goes");
+    println!();
+    println!(
+        "CPU per item = the sum of the columns above (ours, per completed submission or run). \
+         Ceiling = what our share of the CPUs would allow at 100 % busy: {cpus} CPUs ÷ CPU per \
+         item. A workload far below its ceiling is waiting (I/O, hand-offs), not computing."
+    );
+    println!();
+    let mut w = Table::new(&[
+        "workload",
+        "CPU per item ms",
+        "ours busy",
+        "ceiling /s",
+        "measured /s",
+    ]);
+    for (name, r) in rows {
+        w.row(&[
+            name.to_string(),
+            format!("{:.2}", r.cpu.per_item(r.latencies.len()) * 1e3),
+            format!("{:.0} %", r.cpu.ours(r.window, cpus) * 100.0),
+            format!("{:.0}", cpus as f64 / r.cpu.per_item(r.latencies.len())),
+            format!("{:.1}", r.per_second()),
+        ]);
+    }
+    w.print();
+    let n_python = python.latencies.len().max(1) as f64;
+    let n_bare = bare_python.latencies.len().max(1) as f64;
+    let cpu_ratio = bare_python.cpu.per_item(bare_python.latencies.len())
+        / python.cpu.per_item(python.latencies.len());
+    let busy_ratio =
+        python.cpu.ours(python.window, cpus) / bare_python.cpu.ours(bare_python.window, cpus);
+    println!(
+        "Python through judgebox ÷ bare = (bare CPU per run ÷ judgebox CPU per submission) × \
+         (judgebox's busy share ÷ bare's) = {cpu_ratio:.3} × {busy_ratio:.3} = {:.3} (measured \
+         {:.3}). Per submission, the boxed program costs {:+.2} ms of CPU more than the bare \
+         run, and the server, jails and HTTP client {:.2} ms more than the bare loop's \
+         spawning.",
+        cpu_ratio * busy_ratio,
+        python.per_second() / bare_python.per_second(),
+        (python.cpu.boxes / n_python - bare_python.cpu.bare_children / n_bare) * 1e3,
+        (python.cpu.server + python.cpu.jails + python.cpu.generator) * 1e3 / n_python
+            - bare_python.cpu.generator * 1e3 / n_bare,
+    );
+    println!();
 
     println!("## Memory (KiB, from /proc/PID/status)");
     println!();
@@ -345,6 +389,23 @@ struct CpuSnapshot {
     server: f64,
     jails: f64,
     boxes: f64,
+}
+
+impl Cpu {
+    /// Our CPU seconds in all: the generator, the server, the jails, the boxes, bare programs.
+    fn total(&self) -> f64 {
+        self.generator + self.server + self.jails + self.boxes + self.bare_children
+    }
+
+    /// Our share of all CPUs over `window`.
+    fn ours(&self, window: Duration, cpus: usize) -> f64 {
+        self.total() / window.as_secs_f64() / cpus as f64
+    }
+
+    /// Our CPU seconds per completed item.
+    fn per_item(&self, items: usize) -> f64 {
+        self.total() / items.max(1) as f64
+    }
 }
 
 impl CpuSnapshot {
