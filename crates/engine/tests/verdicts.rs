@@ -12,20 +12,8 @@ use judgebox_testkit::require_root;
 
 /// The jail binary beside the test binary's directory (`target/debug/judgebox-jail`).
 fn jail_command() -> JailCommand {
-    let exe = std::env::current_exe().unwrap();
-    let binary = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("judgebox-jail");
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo build` first",
-        binary.display()
-    );
     JailCommand {
-        binary,
+        binary: judgebox_testkit::built_jail(),
         args: Vec::new(),
     }
 }

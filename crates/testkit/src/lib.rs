@@ -30,6 +30,24 @@ pub fn require_root() {
 }
 
 /// The `run` profile's default limits, with changes applied by the caller.
+/// The `judgebox-jail` built beside the running test binary's directory
+/// (`target/debug/judgebox-jail` for `target/debug/deps/<test>`), for tests of crates that
+/// do not build the jail themselves; the test command builds the workspace first.
+pub fn built_jail() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let binary = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("a test binary lives in target/<profile>/deps")
+        .join("judgebox-jail");
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo build` first",
+        binary.display()
+    );
+    binary
+}
+
 pub fn limits() -> Limits {
     Profiles::builtin()
         .expect("built-in profiles")
