@@ -1,6 +1,7 @@
 //! `/submissions`: create (one or a batch), show (one or a batch), list and delete, with
 //! Judge0's checks in Judge0's order.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -131,10 +132,10 @@ async fn create(State(state): State<AppState>, params: AllParams) -> Result<Resp
     // Stored and queued on a task of its own: a client that hangs up mid-request must not
     // leave a stored submission that nobody queued.
     let queued = tokio::spawn(async move {
-        let ids = wait_state.store.insert(vec![new]).await?;
+        let ids = wait_state.store.insert(vec![new.clone()]).await?;
         let id = ids[0];
         let done = wait.then(|| wait_state.queue.wait_for(id));
-        wait_state.queue.push(id);
+        wait_state.queue.push_stored(Submission::queued(id, new));
         Ok::<_, judgebox_store::StoreError>((id, done))
     })
     .await
@@ -144,12 +145,21 @@ async fn create(State(state): State<AppState>, params: AllParams) -> Result<Resp
     let Some(done) = done else {
         return Ok((StatusCode::CREATED, Json(json!({ "token": token }))).into_response());
     };
-    let _ = tokio::time::timeout(WAIT_LIMIT, done).await;
-    let submission = state
-        .store
-        .get_by_id(id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(format!("submission {token} vanished")))?;
+    // The finished row comes with the wake-up; the store is read only when it does not.
+    let finished = tokio::time::timeout(WAIT_LIMIT, done)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
+    let submission = match finished {
+        Some(submission) => submission,
+        None => state
+            .store
+            .get_by_id(id)
+            .await?
+            .map(Arc::new)
+            .ok_or_else(|| ApiError::Internal(format!("submission {token} vanished")))?,
+    };
     let body = match render(&view(&state, &submission), fields, base64) {
         Ok(body) => body,
         Err(NotUtf8) => json!({"error": NOT_UTF8_ONE, "token": token}),
@@ -345,9 +355,9 @@ async fn batch_create(
     }
     let queue_state = state.clone();
     tokio::spawn(async move {
-        let ids = queue_state.store.insert(accepted).await?;
-        for id in ids {
-            queue_state.queue.push(id);
+        let ids = queue_state.store.insert(accepted.clone()).await?;
+        for (id, new) in ids.into_iter().zip(accepted) {
+            queue_state.queue.push_stored(Submission::queued(id, new));
         }
         Ok::<_, judgebox_store::StoreError>(())
     })

@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::task::JoinSet;
+
 use judgebox_spec::Status;
 use judgebox_store::{Outcome, Store, StoreError, Submission, Timestamp};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -21,35 +23,55 @@ use crate::{Engine, Job, JobLimits, Verdict};
 /// Called with every submission that reaches its verdict (the API fires callbacks from it).
 pub type OnFinished = Arc<dyn Fn(Submission) + Send + Sync>;
 
+/// What a waiter is told when its submission's judging ends: the finished row, as stored,
+/// when the verdict was stored; `None` when there is nothing new to show (the submission was
+/// deleted, judged already, or its verdict could not be stored), so the waiter reads the
+/// store.
+pub type Finished = Option<Arc<Submission>>;
+
+type WaiterMap = HashMap<i64, Vec<oneshot::Sender<Finished>>>;
+
 #[derive(Default)]
 struct Waiters {
-    by_id: Mutex<HashMap<i64, Vec<oneshot::Sender<()>>>>,
+    by_id: Mutex<WaiterMap>,
 }
 
 impl Waiters {
-    fn add(&self, id: i64) -> oneshot::Receiver<()> {
+    fn add(&self, id: i64) -> oneshot::Receiver<Finished> {
         let (tx, rx) = oneshot::channel();
         self.lock().entry(id).or_default().push(tx);
         rx
     }
 
-    fn wake(&self, id: i64) {
+    fn wake(&self, id: i64, finished: Finished) {
         for tx in self.lock().remove(&id).unwrap_or_default() {
-            let _ = tx.send(());
+            let _ = tx.send(finished.clone());
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Vec<oneshot::Sender<()>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, WaiterMap> {
         // Entries are only inserted and removed whole, so a poisoned map is still sound.
         self.by_id.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
+/// A queued submission: its row when the caller has it (it was just inserted), else only
+/// its id (found unfinished at start-up), to be read from the store.
+enum Queued {
+    Row(Box<Submission>),
+    Id(i64),
+}
+
+/// How many verdicts one worker may have on their way to the store before it waits for
+/// one: a store that keeps refusing (a full disk) must stop the workers, not pile up
+/// finished outputs in memory.
+const MAX_STORING: usize = 16;
+
 struct Shared {
     engine: Engine,
     store: Arc<dyn Store>,
-    sender: mpsc::UnboundedSender<i64>,
-    receiver: tokio::sync::Mutex<mpsc::UnboundedReceiver<i64>>,
+    sender: mpsc::UnboundedSender<Queued>,
+    receiver: tokio::sync::Mutex<mpsc::UnboundedReceiver<Queued>>,
     pending: AtomicUsize,
     working: AtomicUsize,
     finished: AtomicU64,
@@ -128,22 +150,33 @@ impl Queue {
         }
         let n = ids.len();
         for id in ids {
-            self.push(id);
+            self.send(Queued::Id(id));
         }
         Ok(n)
     }
 
-    /// Queues a stored submission.
+    /// Queues a submission that is in the store (In Queue), by its id.
     pub fn push(&self, id: i64) {
+        self.send(Queued::Id(id));
+    }
+
+    /// Queues a submission just stored as `submission`: the worker takes it as it is,
+    /// without reading it back.
+    pub fn push_stored(&self, submission: Submission) {
+        self.send(Queued::Row(Box::new(submission)));
+    }
+
+    fn send(&self, queued: Queued) {
         self.shared.pending.fetch_add(1, Ordering::SeqCst);
-        if self.shared.sender.send(id).is_err() {
+        if self.shared.sender.send(queued).is_err() {
             // The receiver lives in `shared` as long as any sender does.
             self.shared.pending.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
-    /// A future that resolves when submission `id` has its verdict. Register before pushing.
-    pub fn wait_for(&self, id: i64) -> oneshot::Receiver<()> {
+    /// A future that resolves when submission `id`'s judging ends, with the finished row
+    /// once its verdict is stored. Register before pushing.
+    pub fn wait_for(&self, id: i64) -> oneshot::Receiver<Finished> {
         self.shared.waiters.add(id)
     }
 
@@ -173,45 +206,76 @@ impl Queue {
         &self.shared.engine
     }
 
-    async fn next(&self) -> Option<i64> {
+    async fn next(&self) -> Option<Queued> {
         let mut shutdown = self.shared.shutdown.clone();
         if *shutdown.borrow() {
             return None;
         }
         let mut receiver = self.shared.receiver.lock().await;
         tokio::select! {
-            id = receiver.recv() => id,
+            queued = receiver.recv() => queued,
             _ = shutdown.wait_for(|stop| *stop) => None,
         }
     }
 
+    /// Judges one submission after another. A verdict is stored on a task of its own, so
+    /// the worker (and its CPU) goes on to the next submission while the store commits; the
+    /// worker waits for those tasks only when [`MAX_STORING`] are under way, and for all
+    /// of them before it stops.
     async fn work(&self, n: usize) {
-        while let Some(id) = self.next().await {
+        let mut storing = JoinSet::new();
+        while let Some(queued) = self.next().await {
             self.shared.pending.fetch_sub(1, Ordering::SeqCst);
             self.shared.working.fetch_add(1, Ordering::SeqCst);
+            let id = match &queued {
+                Queued::Row(s) => s.id,
+                Queued::Id(id) => *id,
+            };
             let span = tracing::info_span!("submission", id, worker = n);
-            self.process(id).instrument(span).await;
+            if let Some(done) = self.judge(queued).instrument(span.clone()).await {
+                let queue = self.clone();
+                storing.spawn(async move { queue.store_verdict(done).await }.instrument(span));
+            }
             self.shared.working.fetch_sub(1, Ordering::SeqCst);
+            while storing.try_join_next().is_some() {}
+            while storing.len() >= MAX_STORING {
+                storing.join_next().await;
+            }
         }
+        while storing.join_next().await.is_some() {}
     }
 
-    async fn process(&self, id: i64) {
+    /// Judges a queued submission; returns it finished, or `None` when there was nothing to
+    /// judge.
+    async fn judge(&self, queued: Queued) -> Option<Submission> {
         let store = &self.shared.store;
-        let submission = match store.get_by_id(id).await {
-            Ok(Some(s)) if !s.is_finished() => s,
-            // Deleted, or judged already (queued twice by a recovery): nothing to do.
-            Ok(_) => {
-                self.shared.waiters.wake(id);
-                return;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "reading a queued submission; it stays queued in the store");
-                return;
-            }
+        let submission = match queued {
+            Queued::Row(s) => *s,
+            Queued::Id(id) => match store.get_by_id(id).await {
+                Ok(Some(s)) if !s.is_finished() => s,
+                // Deleted, or judged already (queued twice by a recovery): nothing to do.
+                Ok(_) => {
+                    self.shared.waiters.wake(id, None);
+                    return None;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "reading a queued submission; it stays queued in the store");
+                    return None;
+                }
+            },
         };
-        if let Err(e) = store.start(id).await {
-            tracing::warn!(error = %e, "marking a submission Processing");
-        }
+        let id = submission.id;
+        // The Processing mark is for clients polling the submission; recovery treats In
+        // Queue and Processing alike, so nobody waits for it to be committed.
+        let marking = Arc::clone(store);
+        tokio::spawn(
+            async move {
+                if let Err(e) = marking.start(id).await {
+                    tracing::warn!(error = %e, "marking a submission Processing");
+                }
+            }
+            .in_current_span(),
+        );
         let started = std::time::Instant::now();
         let verdict = self.shared.engine.judge(&job_of(&submission)).await;
         tracing::info!(
@@ -220,13 +284,21 @@ impl Queue {
             took_ms = started.elapsed().as_millis() as u64,
             "judged"
         );
-        let outcome = outcome_of(verdict);
+        let mut done = submission;
+        apply(&mut done, outcome_of(verdict));
+        Some(done)
+    }
+
+    /// Stores a verdict, then tells the waiters and the callback hook.
+    async fn store_verdict(&self, done: Submission) {
+        let id = done.id;
+        let outcome = outcome_from(&done);
         // The verdict must reach the store; a store that refuses (a full disk) is retried,
-        // and if it never accepts, the row stays Processing and is judged again after a
-        // restart, so nothing is lost.
+        // and if it never accepts, the row stays In Queue or Processing and is judged again
+        // after a restart, so nothing is lost.
         let mut delay = Duration::from_millis(50);
         loop {
-            match store.finish(id, outcome.clone()).await {
+            match self.shared.store.finish(id, outcome.clone()).await {
                 Ok(()) => break,
                 Err(e) if delay < Duration::from_secs(30) => {
                     tracing::warn!(error = %e, "storing a verdict; retrying");
@@ -235,18 +307,17 @@ impl Queue {
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "storing a verdict failed; the submission will be judged again after a restart");
-                    self.shared.waiters.wake(id);
+                    self.shared.waiters.wake(id, None);
                     return;
                 }
             }
         }
         self.shared.finished.fetch_add(1, Ordering::Relaxed);
-        self.shared.waiters.wake(id);
+        let done = Arc::new(done);
+        self.shared.waiters.wake(id, Some(Arc::clone(&done)));
         if let Some(hook) = &self.shared.on_finished {
-            if submission.callback_url.is_some() {
-                let mut done = submission;
-                apply(&mut done, outcome);
-                hook(done);
+            if done.callback_url.is_some() {
+                hook(Arc::unwrap_or_clone(done));
             }
         }
     }
@@ -294,6 +365,23 @@ pub fn outcome_of(v: Verdict) -> Outcome {
         exit_signal: v.exit_signal,
         message: v.message,
         finished_at: Some(Timestamp::now()),
+    }
+}
+
+/// The outcome part of a finished submission.
+fn outcome_from(s: &Submission) -> Outcome {
+    Outcome {
+        status_id: s.status_id,
+        stdout: s.stdout.clone(),
+        stderr: s.stderr.clone(),
+        compile_output: s.compile_output.clone(),
+        time: s.time,
+        wall_time: s.wall_time,
+        memory: s.memory,
+        exit_code: s.exit_code,
+        exit_signal: s.exit_signal,
+        message: s.message.clone(),
+        finished_at: s.finished_at,
     }
 }
 

@@ -108,6 +108,48 @@ pub struct Submission {
 }
 
 impl Submission {
+    /// The row `insert` stored for `new` under `id`: In Queue, no outcome yet. The queue
+    /// hands this to a worker so that it need not read back what was just written.
+    pub fn queued(id: i64, new: NewSubmission) -> Submission {
+        Submission {
+            id,
+            token: new.token,
+            source_code: new.source_code,
+            language_id: new.language_id,
+            stdin: new.stdin,
+            expected_output: new.expected_output,
+            number_of_runs: new.number_of_runs,
+            cpu_time_limit: new.cpu_time_limit,
+            cpu_extra_time: new.cpu_extra_time,
+            wall_time_limit: new.wall_time_limit,
+            memory_limit: new.memory_limit,
+            stack_limit: new.stack_limit,
+            max_processes_and_or_threads: new.max_processes_and_or_threads,
+            enable_per_process_and_thread_time_limit: new.enable_per_process_and_thread_time_limit,
+            enable_per_process_and_thread_memory_limit: new
+                .enable_per_process_and_thread_memory_limit,
+            max_file_size: new.max_file_size,
+            compiler_options: new.compiler_options,
+            command_line_arguments: new.command_line_arguments,
+            redirect_stderr_to_stdout: new.redirect_stderr_to_stdout,
+            callback_url: new.callback_url,
+            additional_files: new.additional_files,
+            enable_network: new.enable_network,
+            created_at: new.created_at,
+            status_id: STATUS_IN_QUEUE,
+            stdout: None,
+            stderr: None,
+            compile_output: None,
+            time: None,
+            wall_time: None,
+            memory: None,
+            exit_code: None,
+            exit_signal: None,
+            message: None,
+            finished_at: None,
+        }
+    }
+
     /// Whether judging is over (status 3 or more): the row may be deleted or purged.
     pub fn is_finished(&self) -> bool {
         self.status_id >= FIRST_FINAL_STATUS

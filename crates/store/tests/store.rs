@@ -108,6 +108,15 @@ async fn every_field_round_trips() {
         store.get_by_id(ids[1]).await.unwrap(),
         Some(expected(ids[1], &empty, 1, None))
     );
+    // What the queue hands a worker instead of reading the row back is that row.
+    assert_eq!(
+        Some(Submission::queued(ids[0], full.clone())),
+        store.get_by_id(ids[0]).await.unwrap()
+    );
+    assert_eq!(
+        Some(Submission::queued(ids[1], empty.clone())),
+        store.get_by_id(ids[1]).await.unwrap()
+    );
 
     let outcome = Outcome {
         status_id: 11,
