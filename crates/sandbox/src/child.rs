@@ -1,14 +1,21 @@
 //! What runs after `clone`: the box's init (pid 1 of the new pid namespace) and the program.
 //!
-//! init joins the slot's network namespace and the slot's mount namespace for the profile,
-//! mounts a fresh `/tmp`, `/dev/shm` and `/proc` there, then forks the program and reaps until the program is gone; its own exit then makes the
-//! kernel kill everything else left in the pid namespace. The program is not pid 1 because
-//! pid 1 ignores signals it has no handler for, even its own `abort()` and the kernel's
-//! SIGXFSZ, which would turn those verdicts into something else.
+//! Neither copies the jail's memory. The jail starts init with `CLONE_VM` on a stack of the
+//! slot's; init joins the slot's network namespace and the slot's mount namespace for the
+//! profile, mounts a fresh `/tmp`, `/dev/shm` and `/proc` there, and spawns the program with
+//! `CLONE_VM | CLONE_VFORK` (as `posix_spawn` does). The jail waits until the program has
+//! exec'd; from then on init, still in the jail's memory, only reaps until the program is
+//! gone, with syscalls on its own stack. Its exit then makes the kernel kill everything
+//! else left in the pid namespace. Measured against forking both (a do-nothing static
+//! binary, alternating runs of two jails): 1.36 ms of CPU per run against 1.89 ms, round
+//! trip 1.9 ms against 2.6 ms. The program is not pid 1 because pid 1 ignores signals it has
+//! no handler for, even its own `abort()` and the kernel's SIGXFSZ, which would turn those
+//! verdicts into something else.
 //!
-//! The program takes its stdio, sets rlimits, restricts itself with Landlock, joins the slot's cgroup (late, so set-up is not charged to it),
-//! drops to the slot's uid with no capabilities and no_new_privs, installs seccomp and
-//! execs. Each failure is one record on a CLOEXEC pipe; an exec closes it.
+//! The program takes its stdio, sets rlimits, restricts itself with Landlock, joins the
+//! slot's cgroup (late, so set-up is not charged to it), drops to the slot's uid with no
+//! capabilities and no_new_privs, installs seccomp and execs. Each failure is one record on
+//! a CLOEXEC pipe; an exec closes it.
 
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
@@ -25,7 +32,7 @@ use nix::unistd::{setresgid, setresuid, Gid, Pid, Uid};
 use seccompiler::BpfProgram;
 
 use crate::layout::{Layout, WRITABLE_DEVICES, WRITABLE_DIRS};
-use crate::sys::{self, Forked, NullTerminated};
+use crate::sys::{self, NullTerminated};
 
 /// Where a box failed to start. The numbers travel over the pipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +84,8 @@ impl Stage {
 /// Record kinds on the report pipe.
 pub(crate) const RECORD_FAILURE: u32 = 1;
 pub(crate) const RECORD_STATUS: u32 = 2;
+/// The program has exec'd (or failed, in a failure record before this): the jail may go on.
+pub(crate) const RECORD_STARTED: u32 = 3;
 pub(crate) const RECORD_LEN: usize = 16;
 
 /// One 16-byte record: kind, then three words (failure: stage, detail, errno; status: the
@@ -98,6 +107,8 @@ pub(crate) struct Prepared<'a> {
     /// The slot's mount namespace for this profile, with `/box` attached.
     pub mount_ns: BorrowedFd<'a>,
     pub jail_pidfd: BorrowedFd<'a>,
+    /// Where init spawns the program from.
+    pub program_stack: &'a sys::ChildStack,
     pub report: RawFd,
     pub stdin: RawFd,
     pub stdout: RawFd,
@@ -121,8 +132,15 @@ fn fail(report: RawFd, stage: Stage, detail: u32, errno: Errno) -> ! {
     sys::exit_now(127)
 }
 
-/// The box's init. Never returns.
-pub(crate) fn box_init(p: &Prepared<'_>) -> ! {
+/// Where the jail's `clone_vm` starts init.
+pub(crate) extern "C" fn init_entry(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: the jail passes a pointer to its live `Prepared`, kept until init is started.
+    let p = unsafe { &*arg.cast::<Prepared<'_>>() };
+    box_init(p)
+}
+
+/// The box's init, in the jail's memory. Never returns.
+fn box_init(p: &Prepared<'_>) -> ! {
     let report = p.report;
     // Die with the jail; and if it died before this line, notice now.
     if nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).is_err() {
@@ -154,12 +172,21 @@ pub(crate) fn box_init(p: &Prepared<'_>) -> ! {
     if let Err(e) = nix::unistd::chdir(c"/box") {
         fail(report, Stage::Mount, u32::MAX - 1, e);
     }
-    // SAFETY: init is single-threaded (a clone of the single-threaded jail).
-    let program = match unsafe { sys::clone_fork(0, false) } {
-        Ok(Forked::Child) => program(p),
-        Ok(Forked::Parent { pid, .. }) => Pid::from_raw(pid),
+    // The program shares init's memory (the jail's) until it execs, as after posix_spawn:
+    // it changes only its own descriptors, credentials and limits, and init sleeps
+    // meanwhile.
+    let arg = std::ptr::from_ref(p).cast_mut().cast();
+    // SAFETY: init sleeps until the program has exec'd and the jail waits for our STARTED
+    // record, so nothing else runs in this memory; `arg` is the `Prepared` that
+    // `program_entry` expects, alive until the jail has that record; `program` ends in
+    // execve or _exit.
+    let program = match unsafe { sys::spawn_vfork(p.program_stack, program_entry, arg) } {
+        Ok(pid) => Pid::from_raw(pid),
         Err(e) => fail(report, Stage::Fork, 0, e),
     };
+    // From here the jail runs again, beside us in the same memory: only syscalls on our
+    // own stack's values until we exit (see `sys::clone_vm`).
+    sys::write_raw(report, &encode(RECORD_STARTED, 0, 0, 0));
     loop {
         match waitpid(None, None) {
             Ok(WaitStatus::Exited(pid, code)) if pid == program => {
@@ -202,7 +229,13 @@ fn landlock_rules(network: bool) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The program, forked by init. Never returns.
+extern "C" fn program_entry(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `box_init` passes a pointer to its live `Prepared`, only read here.
+    let p = unsafe { &*arg.cast::<Prepared<'_>>() };
+    program(p)
+}
+
+/// The program, spawned by init in init's memory. Never returns.
 fn program(p: &Prepared<'_>) -> ! {
     let report = p.report;
     // A new session: no controlling terminal to push input into (TIOCSTI).

@@ -24,10 +24,12 @@ use nix::sys::timerfd::{Expiration, TimerSetTimeFlags};
 use nix::sys::wait::{waitid, Id, WaitPidFlag};
 use nix::unistd::pipe2;
 
-use crate::child::{self, Prepared, Stage, RECORD_FAILURE, RECORD_LEN, RECORD_STATUS};
+use crate::child::{
+    self, Prepared, Stage, RECORD_FAILURE, RECORD_LEN, RECORD_STARTED, RECORD_STATUS,
+};
 use crate::error::{sys, SandboxError};
 use crate::slot::Slot;
-use crate::sys::{clone_fork, pidfd_kill, Forked, NullTerminated};
+use crate::sys::{clone_vm, pidfd_kill, NullTerminated};
 
 /// Namespaces every box gets fresh. The network and mount namespaces are the slot's pooled
 /// ones, joined by init; the cgroup namespace is made by the program once it is in the
@@ -85,6 +87,62 @@ fn read_some(fd: &OwnedFd, into: &mut Vec<u8>, room: usize) -> Result<usize, Err
             }
             Err(Errno::EINTR) => continue,
             Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Waits until init has started the program (or failed to, or ended), collecting the
+/// records it wrote meanwhile: until then init and the program use memory the jail must not
+/// touch (see `sys::clone_vm`). Bounded by the wall limit; past it, the caller kills init.
+fn await_start(
+    init: &OwnedFd,
+    report: &OwnedFd,
+    records: &mut Vec<u8>,
+    limits: &judgebox_spec::Limits,
+    start: Instant,
+) -> Result<(), SandboxError> {
+    let deadline = Duration::from_secs_f64(limits.wall_time);
+    loop {
+        let mut buf = [0u8; RECORD_LEN * 4];
+        match nix::unistd::read(report.as_fd(), &mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => {
+                records.extend_from_slice(&buf[..n]);
+                let kinds = records
+                    .chunks_exact(RECORD_LEN)
+                    .map(|r| u32::from_ne_bytes(r[0..4].try_into().expect("4 bytes")));
+                if kinds
+                    .into_iter()
+                    .any(|k| k == RECORD_STARTED || k == RECORD_FAILURE)
+                {
+                    return Ok(());
+                }
+                continue;
+            }
+            Err(Errno::EAGAIN) => {}
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(sys("reading the box's start-up report")(e)),
+        }
+        let left = deadline.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return Err(SandboxError::BadRequest(
+                "the box did not start within the wall-time limit".into(),
+            ));
+        }
+        let mut fds = [
+            PollFd::new(report.as_fd(), PollFlags::POLLIN),
+            PollFd::new(init.as_fd(), PollFlags::POLLIN),
+        ];
+        let timeout = PollTimeout::try_from(left.as_millis().max(1).min(i32::MAX as u128) as i32)
+            .unwrap_or(PollTimeout::MAX);
+        match poll(&mut fds, timeout) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(sys("poll")(e)),
+        }
+        let init_gone = fds[1].revents().is_some_and(|r| !r.is_empty());
+        let readable = fds[0].revents().is_some_and(|r| !r.is_empty());
+        if init_gone && !readable {
+            return Ok(());
         }
     }
 }
@@ -197,6 +255,7 @@ impl Slot {
             netns: (!req.network).then(|| self.netns.as_fd()),
             mount_ns: compiled.mount_ns.as_fd(),
             jail_pidfd: self.jail_pidfd.as_fd(),
+            program_stack: &self.program_stack,
             report: report_w.as_raw_fd(),
             stdin: stdin.as_raw_fd(),
             stdout: out_w.as_raw_fd(),
@@ -212,16 +271,30 @@ impl Slot {
         };
 
         let start = Instant::now();
-        // SAFETY: the jail is single-threaded, so the child's copy of memory holds no lock
-        // another thread owned; the child only runs `box_init`, which never returns.
-        let pidfd =
-            match unsafe { clone_fork(BOX_NAMESPACES.bits(), true) }.map_err(sys("clone"))? {
-                Forked::Child => child::box_init(&prepared),
-                Forked::Parent { pidfd, .. } => pidfd.expect("asked for a pidfd"),
-            };
+        let arg = std::ptr::from_ref(&prepared).cast_mut().cast();
+        // SAFETY: the jail is single-threaded; init runs on the slot's init stack, which no
+        // one else uses, and reads `prepared`, which lives until `await_start` has seen init
+        // start the program (or end); after that init touches only its own stack. Init ends
+        // in `_exit`.
+        let (_, pidfd) = unsafe {
+            clone_vm(
+                &self.init_stack,
+                BOX_NAMESPACES.bits(),
+                child::init_entry,
+                arg,
+            )
+        }
+        .map_err(sys("clone"))?;
+        let mut records = Vec::new();
+        let started = await_start(&pidfd, &report_r, &mut records, &limits, start);
         drop(prepared);
         drop((stdin, out_w, report_w));
         let err_r = err_pipe.map(|(r, _)| r);
+        if let Err(e) = started {
+            let _ = pidfd_kill(pidfd.as_fd(), libc::SIGKILL);
+            let _ = waitid(Id::PIDFd(pidfd.as_fd()), WaitPidFlag::WEXITED);
+            return Err(e);
+        }
 
         let captured = self.supervise(&pidfd, &out_r, err_r.as_ref(), &limits, ncpus, start);
         // Reap init. Its exit made the kernel kill and reap every other process of the pid
@@ -232,7 +305,6 @@ impl Slot {
         let usage = self.cgroup.usage()?;
         self.cgroup.kill_all()?;
 
-        let mut records = Vec::new();
         let _ = std::fs::File::from(report_r).read_to_end(&mut records);
         self.report(records, captured, usage, &limits, &req.profile)
     }

@@ -18,6 +18,7 @@ use seccompiler::BpfProgram;
 use crate::cgroup::{self, CgroupConfig, SlotCgroup};
 use crate::error::{at, sys, SandboxError};
 use crate::layout::Layout;
+use crate::sys::ChildStack;
 use crate::{boxfs, seccomp};
 
 /// How to set up a slot.
@@ -84,6 +85,10 @@ pub struct Slot {
     pub(crate) compiled: HashMap<String, Compiled>,
     pub(crate) allow_network: bool,
     pub(crate) ncpus: u32,
+    /// The stacks a run's init and program start on (they run in the jail's memory, see
+    /// `sys::clone_vm`); made once, reused by every run.
+    pub(crate) init_stack: ChildStack,
+    pub(crate) program_stack: ChildStack,
     _lock: Flock<File>,
 }
 
@@ -220,6 +225,9 @@ impl Slot {
             compiled: HashMap::new(),
             allow_network: config.allow_network,
             ncpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+            init_stack: ChildStack::new().map_err(sys("mapping a stack for the box's init"))?,
+            program_stack: ChildStack::new()
+                .map_err(sys("mapping a stack for the box's program"))?,
             _lock: lock,
         };
         slot.reset_box()?;

@@ -51,6 +51,125 @@ pub(crate) unsafe fn clone_fork(ns_flags: c_int, want_pidfd: bool) -> Result<For
     }
 }
 
+/// A child stack for [`spawn_vfork`] and [`clone_vm`]: anonymous memory with a guard page
+/// below it, so an overflow faults instead of writing over the parent's memory.
+#[derive(Debug)]
+pub(crate) struct ChildStack {
+    base: std::ptr::NonNull<libc::c_void>,
+    len: usize,
+}
+
+// SAFETY: the mapping is plain memory owned by this value; nothing about it is tied to the
+// thread that made it.
+unsafe impl Send for ChildStack {}
+
+impl ChildStack {
+    /// Usable bytes: init and the program's pre-exec set-up (Landlock's ruleset, a few
+    /// syscalls) use a few KiB each; pages are only touched when used.
+    const SIZE: usize = 256 * 1024;
+    const GUARD: usize = 4096;
+
+    pub(crate) fn new() -> Result<ChildStack, Errno> {
+        let len = Self::SIZE + Self::GUARD;
+        // SAFETY: a fresh private anonymous mapping, owned by the returned value.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Errno::last());
+        }
+        let stack = ChildStack {
+            // SAFETY: mmap succeeded, so `base` is not null.
+            base: unsafe { std::ptr::NonNull::new_unchecked(base) },
+            len,
+        };
+        // SAFETY: the lowest page of our own mapping; the stack grows down towards it.
+        if unsafe { libc::mprotect(base, Self::GUARD, libc::PROT_NONE) } < 0 {
+            return Err(Errno::last());
+        }
+        Ok(stack)
+    }
+
+    /// The initial stack pointer: the top of the mapping (16-byte aligned, as mmap's pages are).
+    fn top(&self) -> *mut libc::c_void {
+        // SAFETY: one past the end of our own mapping, which clone(2) takes as the top.
+        unsafe { self.base.as_ptr().cast::<u8>().add(self.len).cast() }
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: our own mapping, no longer used: the child that ran on it has exec'd or
+        // exited before `spawn_vfork` returned.
+        unsafe { libc::munmap(self.base.as_ptr(), self.len) };
+    }
+}
+
+/// `clone(CLONE_VM | CLONE_VFORK)` as `posix_spawn` does it: the child runs `entry(arg)` on
+/// `stack`, in the caller's memory, and the caller sleeps until the child has exec'd or
+/// exited. No page tables are copied and nothing is copied on write, which is most of what
+/// a fork costs.
+///
+/// # Safety
+/// The caller must be single-threaded (no other thread runs in the memory the child
+/// writes), `arg` must be what `entry` expects and live until this returns, and `entry`
+/// must end in `execve` or `_exit`, never return into the caller's frames.
+pub(crate) unsafe fn spawn_vfork(
+    stack: &ChildStack,
+    entry: extern "C" fn(*mut libc::c_void) -> c_int,
+    arg: *mut libc::c_void,
+) -> Result<libc::pid_t, Errno> {
+    // SAFETY: as the caller promises; the stack is ours and unused by anyone else.
+    let pid = unsafe {
+        libc::clone(
+            entry,
+            stack.top(),
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            arg,
+        )
+    };
+    if pid < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(pid)
+    }
+}
+
+/// `clone(CLONE_VM | CLONE_PIDFD | ns_flags)`: a child process (not a thread: its own
+/// descriptors, credentials and namespaces) that runs `entry(arg)` on `stack` in the
+/// caller's memory, while the caller goes on. Returns its pid and a pidfd.
+///
+/// # Safety
+/// Caller and child run at the same time in one address space, and glibc does not know it:
+/// they share `errno` and malloc's unlocked arenas. So while both run, the child must only
+/// make syscalls that do not fail in practice on memory no one else touches (its stack),
+/// and the caller must keep `stack`, `arg` and all the child reads alive and unchanged
+/// until the child has exited. `entry` must end in `_exit`, never return.
+pub(crate) unsafe fn clone_vm(
+    stack: &ChildStack,
+    ns_flags: c_int,
+    entry: extern "C" fn(*mut libc::c_void) -> c_int,
+    arg: *mut libc::c_void,
+) -> Result<(libc::pid_t, OwnedFd), Errno> {
+    let mut pidfd: c_int = -1;
+    let flags = libc::CLONE_VM | libc::CLONE_PIDFD | libc::SIGCHLD | ns_flags;
+    // SAFETY: as the caller promises. With CLONE_PIDFD the kernel writes the pidfd through
+    // the parent_tid argument.
+    let pid = unsafe { libc::clone(entry, stack.top(), flags, arg, &mut pidfd as *mut c_int) };
+    if pid < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: with CLONE_PIDFD the kernel returned a new descriptor we now own.
+    Ok((pid, unsafe { OwnedFd::from_raw_fd(pidfd) }))
+}
+
 /// `pidfd_open(2)`.
 pub(crate) fn pidfd_open(pid: libc::pid_t) -> Result<OwnedFd, Errno> {
     // SAFETY: a plain syscall with integer arguments.
