@@ -83,12 +83,28 @@ impl Jail {
 
     /// Sends a request and reads its answer; the jail's `Error` answer is [`JailError::Refused`].
     pub async fn call(&mut self, request: &JailRequest) -> Result<JailResponse, JailError> {
+        self.send(request).await?;
+        self.flush().await?;
+        self.receive().await
+    }
+
+    /// Queues a request without sending it yet: several requests then go in one write, and
+    /// the jail answers them in order ([`Jail::receive`] each), one round trip for all.
+    pub async fn send(&mut self, request: &JailRequest) -> Result<(), JailError> {
         let body = serde_json::to_vec(request)?;
         let len = u32::try_from(body.len()).map_err(|_| JailError::TooLarge(body.len()))?;
         self.input.write_all(&len.to_le_bytes()).await?;
         self.input.write_all(&body).await?;
-        self.input.flush().await?;
+        Ok(())
+    }
 
+    /// Sends what [`Jail::send`] queued.
+    pub async fn flush(&mut self) -> Result<(), JailError> {
+        Ok(self.input.flush().await?)
+    }
+
+    /// Reads the answer to the oldest request not yet answered.
+    pub async fn receive(&mut self) -> Result<JailResponse, JailError> {
         let mut len = [0u8; 4];
         if let Err(e) = self.output.read_exact(&mut len).await {
             if e.kind() == std::io::ErrorKind::UnexpectedEof {

@@ -11,7 +11,7 @@ use judgebox_spec::{
 
 use crate::catalog::{Catalog, Language};
 use crate::files;
-use crate::jail::JailError;
+use crate::jail::{Jail, JailError};
 use crate::pool::{JailPool, Lease};
 use crate::rules::{output_matches, rule_run};
 use crate::{Job, Verdict};
@@ -178,13 +178,7 @@ impl Engine {
             argv
         };
 
-        self.fresh_box(lease).await?;
-        let jail = lease.jail()?;
-        expect_done(
-            jail.call(&JailRequest::WriteFiles { files: box_files })
-                .await?,
-            "write_files",
-        )?;
+        self.fresh_box(lease, box_files).await?;
 
         // Compile.
         let Some(options) = split_words(job.compiler_options.as_deref()) else {
@@ -315,20 +309,17 @@ impl Engine {
         })
     }
 
-    /// Resets the leased jail's box; a jail that died while idle is replaced once.
-    async fn fresh_box(&self, lease: &mut Lease) -> Result<(), Fault> {
-        let first = lease.jail()?.call(&JailRequest::ResetBox).await;
-        match first {
-            Ok(answer) => expect_done(answer, "reset_box"),
-            Err(JailError::Refused(message)) => Err(Fault::Jail(JailError::Refused(message))),
-            Err(e) => {
+    /// Resets the leased jail's box and writes the submission's files into it, both
+    /// requests in one round trip; a jail that died while idle is replaced once.
+    async fn fresh_box(&self, lease: &mut Lease, files: Vec<BoxFile>) -> Result<(), Fault> {
+        let write = JailRequest::WriteFiles { files };
+        match reset_and_write(lease.jail()?, &write).await {
+            Err(Fault::Jail(e)) if !matches!(e, JailError::Refused(_)) => {
                 tracing::warn!(error = %e, "idle jail was gone; starting another");
                 lease.discard_jail();
-                expect_done(
-                    lease.jail()?.call(&JailRequest::ResetBox).await?,
-                    "reset_box",
-                )
+                reset_and_write(lease.jail()?, &write).await
             }
+            other => other,
         }
     }
 
@@ -372,6 +363,18 @@ async fn run(lease: &mut Lease, request: RunRequest) -> Result<RunReport, Fault>
         JailResponse::Report(report) => Ok(report),
         _ => Err(Fault::Unexpected("something other than a report", "run")),
     }
+}
+
+/// `ResetBox` then `WriteFiles`, sent together; both answers are read, so the jail's
+/// stream stays in step even when the first is refused.
+async fn reset_and_write(jail: &mut Jail, write: &JailRequest) -> Result<(), Fault> {
+    jail.send(&JailRequest::ResetBox).await?;
+    jail.send(write).await?;
+    jail.flush().await?;
+    let reset = jail.receive().await;
+    let written = jail.receive().await;
+    expect_done(reset?, "reset_box")?;
+    expect_done(written?, "write_files")
 }
 
 fn expect_done(answer: JailResponse, what: &'static str) -> Result<(), Fault> {

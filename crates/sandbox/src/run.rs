@@ -77,10 +77,14 @@ fn stdin_memfd(data: &[u8]) -> Result<OwnedFd, SandboxError> {
     Ok(fd)
 }
 
-fn read_some(fd: &OwnedFd, into: &mut Vec<u8>, room: usize) -> Result<usize, Errno> {
-    let mut buf = [0u8; 65536];
+fn read_some(
+    fd: &OwnedFd,
+    buf: &mut [u8],
+    into: &mut Vec<u8>,
+    room: usize,
+) -> Result<usize, Errno> {
     loop {
-        match nix::unistd::read(fd.as_fd(), &mut buf) {
+        match nix::unistd::read(fd.as_fd(), buf) {
             Ok(n) => {
                 into.extend_from_slice(&buf[..n.min(room)]);
                 return Ok(n);
@@ -170,7 +174,6 @@ impl Slot {
             ));
         };
         let limits = req.limits;
-        let ncpus = self.ncpus;
         self.ensure_compiled(&req.profile)?;
         let kb = |v: u64| v.saturating_mul(1024);
         self.cgroup.prepare(kb(limits.memory), limits.processes)?;
@@ -296,7 +299,9 @@ impl Slot {
             return Err(e);
         }
 
-        let captured = self.supervise(&pidfd, &out_r, err_r.as_ref(), &limits, ncpus, start);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let captured = self.supervise(&pidfd, &out_r, err_r.as_ref(), &limits, start, &mut scratch);
+        self.scratch = scratch;
         // Reap init. Its exit made the kernel kill and reap every other process of the pid
         // namespace first, so the box is empty now.
         let _ = waitid(Id::PIDFd(pidfd.as_fd()), WaitPidFlag::WEXITED);
@@ -315,8 +320,8 @@ impl Slot {
         out: &OwnedFd,
         err: Option<&OwnedFd>,
         limits: &judgebox_spec::Limits,
-        ncpus: u32,
         start: Instant,
+        scratch: &mut [u8],
     ) -> Result<Captured, SandboxError> {
         let wall_limit = Duration::from_secs_f64(limits.wall_time);
         let cpu_limit = Duration::from_secs_f64(limits.cpu_time);
@@ -352,7 +357,7 @@ impl Slot {
                     do_kill(Kill::CpuTime, &mut kill);
                 } else {
                     let cpu_left = (cpu_limit - cpu)
-                        .div_f64(f64::from(ncpus))
+                        .div_f64(f64::from(self.ncpus))
                         .max(Duration::from_millis(1));
                     arm(cpu_left.min(wall_limit - elapsed))?;
                 }
@@ -390,7 +395,7 @@ impl Slot {
             let mut overflow = false;
             if out_ready {
                 let room = cap.saturating_sub(stdout.len() + stderr.len());
-                match read_some(out, &mut stdout, room) {
+                match read_some(out, scratch, &mut stdout, room) {
                     Ok(0) => out_open = false,
                     Ok(n) => overflow |= n > room,
                     Err(Errno::EAGAIN) => {}
@@ -399,7 +404,7 @@ impl Slot {
             }
             if let (true, Some(err)) = (err_ready, err) {
                 let room = cap.saturating_sub(stdout.len() + stderr.len());
-                match read_some(err, &mut stderr, room) {
+                match read_some(err, scratch, &mut stderr, room) {
                     Ok(0) => err_open = false,
                     Ok(n) => overflow |= n > room,
                     Err(Errno::EAGAIN) => {}
@@ -420,7 +425,7 @@ impl Slot {
             loop {
                 let room = cap.saturating_sub(stdout.len() + stderr.len());
                 let buf = if is_out { &mut stdout } else { &mut stderr };
-                match read_some(pipe, buf, room) {
+                match read_some(pipe, scratch, buf, room) {
                     Ok(0) | Err(_) => break,
                     Ok(n) if n > room && kill.is_none() => kill = Some(Kill::Output),
                     Ok(_) => {}
