@@ -1,11 +1,13 @@
 //! `judgebox run FILE`: compile and run one file as a submission, and print the verdict.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use judgebox_engine::{EngineConfig, Job, JobLimits, Language, SlotPlan, Verdict};
+use judgebox_engine::{Catalog, EngineConfig, Job, JobLimits, Language, SlotPlan, Verdict};
 use judgebox_spec::{LanguageSpec, Languages};
+use tokio::task::JoinHandle;
 
 use crate::setup::{runtime, EngineOptions};
 
@@ -112,27 +114,26 @@ impl Run {
             };
             let all = self.engine.load_languages()?;
             let spec = pick_language(&all, self.lang.as_deref(), &self.file)?;
-            let languages = Languages::from_specs([spec.clone()]);
+            // The version command only names the language (Java's `javac -version` starts a
+            // JVM: 150 ms), so it runs on the host while the box judges; the verdict is
+            // shown only if it finds the toolchain.
+            let mut detection = tokio::spawn(Catalog::detect_specs([spec.clone()]));
+            if spec.unavailable.is_some() {
+                // Known without running anything: say so before judging.
+                detected(&mut detection).await?;
+            }
+            let assumed = Language::new(spec.clone(), Ok(String::new()));
             let engine = self
                 .engine
-                .engine(&languages, SlotPlan::Ephemeral { count: 1 }, config)
+                .engine_with(
+                    Catalog::from_languages([assumed]),
+                    SlotPlan::Ephemeral { count: 1 },
+                    config,
+                )
                 .await?;
-            let language = engine
-                .catalog()
-                .get(spec.id)
-                .cloned()
-                .context("the language just detected")?;
-            if let Some(why) = &language.unavailable {
-                bail!(
-                    "{} ({}) is not available here: {why}\n  install it with: judgebox languages install {}",
-                    language.name,
-                    language.id(),
-                    language.id()
-                );
-            }
-            let project = language.spec.project;
+            let project = spec.project;
             let job = Job {
-                language_id: language.id(),
+                language_id: spec.id,
                 source_code: (!project).then_some(source),
                 stdin,
                 expected_output: expected,
@@ -145,6 +146,7 @@ impl Run {
                 additional_files: zip,
             };
             let verdict = engine.judge(&job).await;
+            let language = detected(&mut detection).await?;
             if self.json {
                 let object = crate::judge0_json::submission_json(&job, &verdict, &language);
                 println!("{}", serde_json::to_string_pretty(&object)?);
@@ -262,6 +264,27 @@ pub fn pick_language<'a>(
                 wanted.map_or_else(|| file.display().to_string(), str::to_string)
             )
         })
+}
+
+/// The detected language, or why it cannot run here.
+async fn detected(detection: &mut JoinHandle<Catalog>) -> anyhow::Result<Arc<Language>> {
+    let catalog = detection
+        .await
+        .context("detecting the language's version")?;
+    let language = catalog
+        .iter()
+        .next()
+        .cloned()
+        .context("the language just detected")?;
+    if let Some(why) = &language.unavailable {
+        bail!(
+            "{} ({}) is not available here: {why}\n  install it with: judgebox languages install {}",
+            language.name,
+            language.id(),
+            language.id()
+        );
+    }
+    Ok(language)
 }
 
 fn print_verdict(language: &Language, v: &Verdict) {

@@ -66,12 +66,22 @@ impl EngineOptions {
         plan: SlotPlan,
         config: EngineConfig,
     ) -> anyhow::Result<Engine> {
-        let catalog = Arc::new(Catalog::detect(languages).await);
+        let catalog = Catalog::detect(languages).await;
+        self.engine_with(catalog, plan, config).await
+    }
+
+    /// Starts an engine with `plan`'s jails for the languages of `catalog` as given.
+    pub async fn engine_with(
+        &self,
+        catalog: Catalog,
+        plan: SlotPlan,
+        config: EngineConfig,
+    ) -> anyhow::Result<Engine> {
         let pool = JailPool::new(self.jail_command(config.allow_network), plan);
         pool.start_all()
             .await
             .context("starting the jails (does `judgebox check` pass?)")?;
-        Ok(Engine::new(pool, catalog, config))
+        Ok(Engine::new(pool, Arc::new(catalog), config))
     }
 }
 
