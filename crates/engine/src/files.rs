@@ -6,6 +6,7 @@
 //! and the total and the number of entries are bounded. The files then go to the jail, which
 //! writes them beneath `/box` without following any link.
 
+use std::collections::HashSet;
 use std::io::Read;
 
 use judgebox_spec::BoxFile;
@@ -25,6 +26,8 @@ pub enum FilesError {
     TooManyEntries,
     #[error("additional_files: unpacks to more than {0} KB")]
     TooLarge(u64),
+    #[error("additional_files: entry {0:?} puts a file where a directory is, or a directory where a file is")]
+    Clash(String),
     #[error("additional_files: reading entry {0:?}: {1}")]
     Read(String, String),
 }
@@ -34,12 +37,19 @@ const S_IFLNK: u32 = 0o120_000;
 
 fn is_safe(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= BoxFile::MAX_PATH
         && !name.starts_with('/')
         && !name.contains('\0')
         && !name.contains('\\')
-        && name
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..")
+        && name.split('/').count() <= BoxFile::MAX_DEPTH
+        && name.split('/').all(|part| {
+            !part.is_empty() && part != "." && part != ".." && part.len() <= BoxFile::MAX_NAME
+        })
+}
+
+/// The directories a path implies: `a/b/c` implies `a` and `a/b`.
+fn parents(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
 }
 
 /// Unpacks `zip` into files for the box, skipping names in `keep` (the source file wins, as
@@ -53,6 +63,13 @@ pub fn unpack(zip: &[u8], keep: &[&str], max_size: u64) -> Result<Vec<BoxFile>, 
     let budget = max_size.saturating_mul(1024);
     let mut used: u64 = 0;
     let mut files: Vec<BoxFile> = Vec::new();
+    // Names taken by files (the caller's own among them) and by directories: an entry may
+    // not need one where the other is, which the box could not hold.
+    let mut file_names: HashSet<String> = keep.iter().map(|k| k.to_string()).collect();
+    let mut dir_names: HashSet<String> = HashSet::new();
+    for name in keep {
+        dir_names.extend(parents(name).map(str::to_string));
+    }
     for i in 0..archive.len() {
         let mut entry = archive
             .by_index(i)
@@ -63,6 +80,11 @@ pub fn unpack(zip: &[u8], keep: &[&str], max_size: u64) -> Result<Vec<BoxFile>, 
             if !is_safe(dir) {
                 return Err(FilesError::UnsafePath(raw_name));
             }
+            if file_names.contains(dir) || parents(dir).any(|p| file_names.contains(p)) {
+                return Err(FilesError::Clash(raw_name));
+            }
+            dir_names.extend(parents(dir).map(str::to_string));
+            dir_names.insert(dir.to_string());
             continue;
         }
         if !is_safe(&raw_name) {
@@ -82,9 +104,15 @@ pub fn unpack(zip: &[u8], keep: &[&str], max_size: u64) -> Result<Vec<BoxFile>, 
         if used > budget {
             return Err(FilesError::TooLarge(max_size));
         }
-        if keep.contains(&raw_name.as_str()) || files.iter().any(|f| f.path == raw_name) {
+        if file_names.contains(&raw_name) {
+            // The caller's own file, or a repeated entry: the first one wins.
             continue;
         }
+        if dir_names.contains(&raw_name) || parents(&raw_name).any(|p| file_names.contains(p)) {
+            return Err(FilesError::Clash(raw_name));
+        }
+        dir_names.extend(parents(&raw_name).map(str::to_string));
+        file_names.insert(raw_name.clone());
         files.push(BoxFile {
             path: raw_name,
             content: content.into(),
@@ -132,6 +160,37 @@ pub(crate) mod tests {
         assert_eq!(names, ["run", "data/in.txt"]);
         assert!(files[0].executable && !files[1].executable);
         assert_eq!(files[1].content.0, b"42");
+    }
+
+    #[test]
+    fn entries_the_box_could_not_hold_are_refused() {
+        let long = "n".repeat(BoxFile::MAX_NAME + 1);
+        let deep = vec!["d"; BoxFile::MAX_DEPTH + 1].join("/");
+        for bad in [long.as_str(), deep.as_str()] {
+            let zip = make_zip(&[(bad, b"x", 0o644)]);
+            assert_eq!(
+                unpack(&zip, &[], 10240).unwrap_err(),
+                FilesError::UnsafePath(bad.to_string())
+            );
+        }
+        type Entries<'a> = &'a [(&'a str, &'a [u8], u32)];
+        let clashes: [(Entries, &str); 4] = [
+            (&[("lib", b"x", 0o644), ("lib/x", b"y", 0o644)], "lib/x"),
+            (&[("lib/x", b"y", 0o644), ("lib", b"x", 0o644)], "lib"),
+            (&[("lib", b"x", 0o644), ("lib/", b"", 0o755)], "lib/"),
+            (&[("main.c/x", b"y", 0o644)], "main.c/x"),
+        ];
+        for (entries, culprit) in clashes {
+            let zip = make_zip(entries);
+            assert_eq!(
+                unpack(&zip, &["main.c"], 10240).unwrap_err(),
+                FilesError::Clash(culprit.to_string()),
+                "{entries:?}"
+            );
+        }
+        let ok = vec!["d"; BoxFile::MAX_DEPTH].join("/");
+        let zip = make_zip(&[(ok.as_str(), b"x", 0o644), ("d/e", b"y", 0o644)]);
+        assert_eq!(unpack(&zip, &[], 10240).unwrap().len(), 2);
     }
 
     #[test]

@@ -167,25 +167,26 @@ impl Engine {
             vec!["/bin/bash".into(), "run".into()]
         } else {
             let mut argv = spec.run.clone().unwrap_or_default();
-            match split_words(job.command_line_arguments.as_deref()) {
-                Some(args) => argv.extend(args),
-                None => {
-                    return Ok(compilation_error(
-                        b"command_line_arguments: unbalanced quotes".to_vec(),
-                    ))
-                }
+            match split_words(
+                "command_line_arguments",
+                job.command_line_arguments.as_deref(),
+            ) {
+                Ok(args) => argv.extend(args),
+                Err(why) => return Ok(compilation_error(why.into_bytes())),
             }
             argv
         };
+        let options = match split_words("compiler_options", job.compiler_options.as_deref()) {
+            Ok(options) => options,
+            Err(why) => return Ok(compilation_error(why.into_bytes())),
+        };
 
-        self.fresh_box(lease, box_files).await?;
+        if let Err(refused) = self.fresh_box(lease, box_files).await? {
+            // The jail would not create a file the submission named: the submission's fault.
+            return Ok(compilation_error(refused.into_bytes()));
+        }
 
         // Compile.
-        let Some(options) = split_words(job.compiler_options.as_deref()) else {
-            return Ok(compilation_error(
-                b"compiler_options: unbalanced quotes".to_vec(),
-            ));
-        };
         let compile_limits = overlay(&self.config.compile_limits, &spec.compile_limits);
         let mut compile_output = Vec::new();
         for step in &steps {
@@ -310,8 +311,14 @@ impl Engine {
     }
 
     /// Resets the leased jail's box and writes the submission's files into it, both
-    /// requests in one round trip; a jail that died while idle is replaced once.
-    async fn fresh_box(&self, lease: &mut Lease, files: Vec<BoxFile>) -> Result<(), Fault> {
+    /// requests in one round trip; a jail that died while idle is replaced once. The inner
+    /// error is the jail's refusal of a file (a path the box cannot hold), which is the
+    /// submission's doing: the jail itself is fine.
+    async fn fresh_box(
+        &self,
+        lease: &mut Lease,
+        files: Vec<BoxFile>,
+    ) -> Result<Result<(), String>, Fault> {
         let write = JailRequest::WriteFiles { files };
         match reset_and_write(lease.jail()?, &write).await {
             Err(Fault::Jail(e)) if !matches!(e, JailError::Refused(_)) => {
@@ -367,14 +374,20 @@ async fn run(lease: &mut Lease, request: RunRequest) -> Result<RunReport, Fault>
 
 /// `ResetBox` then `WriteFiles`, sent together; both answers are read, so the jail's
 /// stream stays in step even when the first is refused.
-async fn reset_and_write(jail: &mut Jail, write: &JailRequest) -> Result<(), Fault> {
+async fn reset_and_write(
+    jail: &mut Jail,
+    write: &JailRequest,
+) -> Result<Result<(), String>, Fault> {
     jail.send(&JailRequest::ResetBox).await?;
     jail.send(write).await?;
     jail.flush().await?;
     let reset = jail.receive().await;
     let written = jail.receive().await;
     expect_done(reset?, "reset_box")?;
-    expect_done(written?, "write_files")
+    match written {
+        Err(JailError::Refused(why)) => Ok(Err(why)),
+        written => expect_done(written?, "write_files").map(Ok),
+    }
 }
 
 fn expect_done(answer: JailResponse, what: &'static str) -> Result<(), Fault> {
@@ -410,13 +423,17 @@ fn round_ms(seconds: f64) -> f64 {
 
 /// Splits options or arguments into words as a shell would, without a shell: quotes group,
 /// nothing expands. `None` for unbalanced quotes.
-fn split_words(text: Option<&str>) -> Option<Vec<String>> {
+/// The words of a submission's `field` as the program's argv, or why there are none: the
+/// text is the submission's, so its faults are a Compilation Error, never the service's.
+fn split_words(field: &str, text: Option<&str>) -> Result<Vec<String>, String> {
     // Judge0 removes these before pasting the text into its bash script; removing them too
     // keeps the words a program receives the same.
     let text = text.map(|t| t.replace(['$', '&', ';', '<', '>', '|', '`'], ""));
     match text.as_deref().map(str::trim) {
-        None | Some("") => Some(Vec::new()),
-        Some(t) => shlex::split(t),
+        None | Some("") => Ok(Vec::new()),
+        // No argv word can hold one: execve reads each up to its first NUL.
+        Some(t) if t.contains('\0') => Err(format!("{field}: contains a NUL byte")),
+        Some(t) => shlex::split(t).ok_or_else(|| format!("{field}: unbalanced quotes")),
     }
 }
 
@@ -464,13 +481,20 @@ mod tests {
 
     #[test]
     fn words_split_like_a_shell_without_one() {
-        assert_eq!(split_words(None), Some(vec![]));
-        assert_eq!(split_words(Some("  ")), Some(vec![]));
+        assert_eq!(split_words("f", None), Ok(vec![]));
+        assert_eq!(split_words("f", Some("  ")), Ok(vec![]));
         assert_eq!(
-            split_words(Some("-O2 -DX='a b' $(rm -rf /); x|y")).unwrap(),
+            split_words("f", Some("-O2 -DX='a b' $(rm -rf /); x|y")).unwrap(),
             ["-O2", "-DX=a b", "(rm", "-rf", "/)", "xy"]
         );
-        assert_eq!(split_words(Some("'open")), None);
+        assert_eq!(
+            split_words("f", Some("'open")),
+            Err("f: unbalanced quotes".into())
+        );
+        assert_eq!(
+            split_words("compiler_options", Some("-O2\0-DX")),
+            Err("compiler_options: contains a NUL byte".into())
+        );
     }
 
     #[test]

@@ -109,12 +109,16 @@ pub fn rule_run(
                 &format!("Caught fatal signal {signal}"),
             )
         }
+        // Every way `execve` refuses the program (not a program, a link loop, a name too
+        // long, arguments too large, ...) comes from what the submission is or made of
+        // itself: Exec Format Error. A fault of the jail comes without an errno.
         Outcome::JailFault => match report.exec_errno {
-            Some(errno @ (ENOENT | ENOEXEC | EACCES)) => {
+            Some(errno) => {
                 let why = match errno {
-                    ENOENT => "No such file or directory",
-                    ENOEXEC => "Exec format error",
-                    _ => "Permission denied",
+                    ENOENT => "No such file or directory".to_string(),
+                    ENOEXEC => "Exec format error".to_string(),
+                    EACCES => "Permission denied".to_string(),
+                    other => errno_text(other),
                 };
                 ruling(
                     Status::ExecFormatError,
@@ -123,7 +127,7 @@ pub fn rule_run(
                     &format!("execve({argv0}): {why}"),
                 )
             }
-            _ => ruling(
+            None => ruling(
                 Status::InternalError,
                 None,
                 None,
@@ -164,6 +168,15 @@ fn normalise(text: &[u8]) -> Vec<&[u8]> {
         lines.pop();
     }
     lines
+}
+
+/// The C library's text for an errno, without Rust's " (os error N)".
+fn errno_text(errno: i32) -> String {
+    let text = std::io::Error::from_raw_os_error(errno).to_string();
+    match text.rfind(" (os error") {
+        Some(end) => text[..end].to_string(),
+        None => text,
+    }
 }
 
 #[cfg(test)]
@@ -245,6 +258,14 @@ mod tests {
         let exec = rule_run(&fault, 5.0, "./a.out", None);
         assert_eq!(exec.status, Status::ExecFormatError);
         assert_eq!(exec.message.unwrap(), "execve(./a.out): Exec format error");
+        // A link loop (ELOOP, 40) is the submission's too.
+        fault.exec_errno = Some(40);
+        let exec = rule_run(&fault, 5.0, "./a.out", None);
+        assert_eq!(exec.status, Status::ExecFormatError);
+        assert_eq!(
+            exec.message.unwrap(),
+            "execve(./a.out): Too many levels of symbolic links"
+        );
         let mut loud = report(Outcome::Exited, Some(0), None);
         loud.stdout = Bytes(vec![b'x'; 11]);
         assert_eq!(

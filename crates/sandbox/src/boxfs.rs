@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Component, Path};
 
+use judgebox_spec::BoxFile;
 use nix::errno::Errno;
 use nix::fcntl::{openat2, OFlag, OpenHow, ResolveFlag};
 use nix::sys::stat::{fstat, mkdirat, Mode, SFlag};
@@ -46,7 +47,7 @@ fn parts(path: &str) -> Result<Vec<&str>, BoxFsError> {
     let bad = || BoxFsError::BadPath {
         path: path.to_string(),
     };
-    if path.is_empty() || path.len() > 4096 || path.contains('\0') {
+    if path.is_empty() || path.len() > BoxFile::MAX_PATH || path.contains('\0') {
         return Err(bad());
     }
     let mut out = Vec::new();
@@ -57,7 +58,10 @@ fn parts(path: &str) -> Result<Vec<&str>, BoxFsError> {
             _ => return Err(bad()),
         }
     }
-    if out.is_empty() || out.len() > 32 || out.iter().any(|p| p.len() > 255) {
+    if out.is_empty()
+        || out.len() > BoxFile::MAX_DEPTH
+        || out.iter().any(|p| p.len() > BoxFile::MAX_NAME)
+    {
         return Err(bad());
     }
     Ok(out)

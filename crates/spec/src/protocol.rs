@@ -35,7 +35,9 @@ pub enum JailResponse {
     },
 }
 
-/// A file to place in the box, at a path relative to `/box`.
+/// A file to place in the box, at a path relative to `/box`: at most
+/// [`BoxFile::MAX_PATH`] bytes in at most [`BoxFile::MAX_DEPTH`] parts of at most
+/// [`BoxFile::MAX_NAME`] bytes each (the jail refuses anything else).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoxFile {
@@ -46,6 +48,15 @@ pub struct BoxFile {
 }
 
 /// One program to run.
+impl BoxFile {
+    /// The longest path, in bytes.
+    pub const MAX_PATH: usize = 4096;
+    /// The most parts a path may have.
+    pub const MAX_DEPTH: usize = 32;
+    /// The longest part of a path, in bytes (Linux's `NAME_MAX`).
+    pub const MAX_NAME: usize = 255;
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
