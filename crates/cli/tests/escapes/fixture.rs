@@ -77,8 +77,9 @@ pub struct Header {
     pub stdin: Option<String>,
     pub compiler_options: Option<String>,
     pub limits: Limits,
-    /// The status `POST /submissions` must answer (201 unless the API must refuse it).
-    pub http: u16,
+    /// The statuses `POST /submissions` may answer (201 unless the API may or must refuse
+    /// the request); after a 201 the verdict must be one of `allowed`.
+    pub http: Vec<u16>,
     pub enable_network: bool,
     pub role: Option<Role>,
     pub zip: Option<ZipRole>,
@@ -375,7 +376,7 @@ pub fn parse_header(text: &str, marker: &str) -> Result<Header, String> {
         stdin: None,
         compiler_options: None,
         limits: Limits::default(),
-        http: 201,
+        http: vec![201],
         enable_network: false,
         role: None,
         zip: None,
@@ -423,7 +424,12 @@ pub fn parse_header(text: &str, marker: &str) -> Result<Header, String> {
             "stdin" => header.stdin = Some(value),
             "compiler_options" => header.compiler_options = Some(value),
             "limits" => header.limits = parse_limits(&value)?,
-            "http" => header.http = value.parse().map_err(|_| format!("http: {value:?}"))?,
+            "http" => {
+                header.http = value
+                    .split_whitespace()
+                    .map(|s| s.parse::<u16>().map_err(|_| format!("http: {s:?}")))
+                    .collect::<Result<Vec<u16>, String>>()?
+            }
             "enable_network" => {
                 header.enable_network = value
                     .parse()
@@ -485,11 +491,12 @@ pub fn parse_header(text: &str, marker: &str) -> Result<Header, String> {
     if header.zip.is_some() && header.language != Some(89) {
         return Err("`zip:` is for the multi-file program: add `language: 89`".into());
     }
-    if header.http != 201 && !(400..500).contains(&header.http) {
-        return Err(format!(
-            "http: {} (201, or the 4xx the API must answer)",
-            header.http
-        ));
+    if let Some(bad) = header
+        .http
+        .iter()
+        .find(|s| **s != 201 && !(400..500).contains(*s))
+    {
+        return Err(format!("http: {bad} (201, or a 4xx the API may answer)"));
     }
     Ok(header)
 }
@@ -539,7 +546,7 @@ mod tests {
         assert_eq!(h.layers, ["seccomp", "uid"]);
         assert_eq!(h.limits.cpu, Some(2.0));
         assert_eq!(h.limits.runs, Some(2));
-        assert_eq!(h.http, 201);
+        assert_eq!(h.http, [201]);
     }
 
     #[test]
