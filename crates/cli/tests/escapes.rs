@@ -257,9 +257,10 @@ impl Context<'_> {
     fn check(&self, f: &Fixture, outcome: &mut Outcome, extra_secrets: &[&str]) {
         if let Some(status) = outcome.status() {
             if status == INTERNAL_ERROR {
-                outcome
-                    .failures
-                    .push(format!("Internal Error (13): {}", outcome.text("message")));
+                outcome.failures.push(format!(
+                    "Internal Error (13): {}",
+                    excerpt(&outcome.text("message"))
+                ));
             } else if !f.header.allowed.contains(&status) {
                 let stderr = outcome.text("stderr");
                 let compile = outcome.text("compile_output");
@@ -650,7 +651,12 @@ fn foreign_submissions(
 
 /// The start of a long text, for a failure message.
 fn excerpt(text: &str) -> String {
-    text.chars().take(400).collect()
+    const SHOWN: usize = 300;
+    let mut out: String = text.chars().take(SHOWN).collect();
+    if text.chars().count() > SHOWN {
+        out.push('…');
+    }
+    out
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
