@@ -1,6 +1,6 @@
 // tries: looks for descriptors the jail might have leaked into the box: every fd from 0 to 4095 is described (readlink, fstat); a directory fd is used to climb out with openat(fd, "../../..") and fchdir+chroot, a namespace fd with setns, a socket with getsockname
 // allowed: 3
-// why: the jail starts the program with only stdin, stdout and stderr (pipes); nothing else is open, so there is nothing to climb through, and the program exits 0. A descriptor outside the box is printed as an escape
+// why: the jail starts the program with only stdin (a memfd), stdout and stderr (pipes); nothing else is open, so there is nothing to climb through, and the program exits 0. A descriptor outside the box is printed as an escape
 // layer: host, namespace
 #define _GNU_SOURCE
 #include <errno.h>
