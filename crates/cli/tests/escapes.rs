@@ -342,19 +342,7 @@ fn hostile_programs_change_nothing_on_the_host() {
     let uids: Vec<u32> = slots.iter().map(|s| UID_BASE + s).collect();
     let monitor = Monitor::start(uids.clone());
 
-    let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
-    for ((key, path), _) in host::CANARIES.iter().zip(&canaries.files) {
-        values.insert(key, path.to_string());
-    }
-    listeners.placeholders(&mut values);
-    let (v4, v6) = host::host_addresses();
-    values.insert("host_ipv4", v4);
-    values.insert("host_ipv6", v6);
-    values.insert("server_pid", server.pid().to_string());
-    values.insert("api_port", server.port.to_string());
-    values.insert("data_dir", server.data.display().to_string());
-    values.insert("ro_target", host::RO_TARGET.to_string());
-    values.insert("nul", "\0".to_string());
+    let values = placeholders(&canaries, &listeners, &server);
     let mut secrets: Vec<String> = canaries.files.iter().map(|(_, s)| s.clone()).collect();
     secrets.push(server_secret.clone());
     let context = Context {
@@ -389,40 +377,11 @@ fn hostile_programs_change_nothing_on_the_host() {
     );
 
     // Everything else, a few at a time, the slowest first.
-    let mut rest: Vec<&Fixture> = fixtures
+    let rest: Vec<&Fixture> = fixtures
         .iter()
         .filter(|f| f.header.role.is_none())
         .collect();
-    rest.sort_by(|a, b| cost(b).total_cmp(&cost(a)).then(a.name.cmp(&b.name)));
-    let queue = Mutex::new(rest.into_iter().collect::<VecDeque<_>>());
-    let done = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..LANES {
-            scope.spawn(|| loop {
-                let Some(f) = queue.lock().unwrap().pop_front() else {
-                    return;
-                };
-                let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    let mut outcome = context.submit(f, &f.name, None);
-                    context.check(f, &mut outcome, &[hider_secret.as_str()]);
-                    outcome
-                }));
-                let outcome = result.unwrap_or_else(|panic| Outcome {
-                    label: f.name.clone(),
-                    fixture: f.name.clone(),
-                    token: None,
-                    http: 0,
-                    verdict: None,
-                    failures: vec![format!(
-                        "the suite could not finish it: {}",
-                        panic_text(&panic)
-                    )],
-                });
-                done.lock().unwrap().push(outcome);
-            });
-        }
-    });
-    outcomes.extend(done.into_inner().unwrap());
+    outcomes.extend(run_all(&context, rest, &hider_secret));
     let ran_for = started.elapsed();
 
     // The host, now that every verdict is in.
@@ -443,9 +402,77 @@ fn hostile_programs_change_nothing_on_the_host() {
     }
     failures.extend(listeners.check());
     failures.extend(canaries.check());
-    let seen = monitor.finish();
-    // One line per slot: the boxes seen alive beside another box of their slot, the one
-    // seen most often first (a survivor is beside every box that follows it).
+    failures.extend(outlived(monitor.finish()));
+    failures.extend(host::planted_markers(std::slice::from_ref(&server.data)));
+    drop(server);
+    let after = Snapshot::take(&binaries);
+    failures.extend(after.compare(&before, &slots));
+
+    report(&outcomes, &failures, ran_for);
+}
+
+/// What a fixture's `{placeholders}` stand for (README.md lists them).
+fn placeholders(
+    canaries: &Canaries,
+    listeners: &Listeners,
+    server: &Server,
+) -> BTreeMap<&'static str, String> {
+    let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
+    for ((key, path), _) in host::CANARIES.iter().zip(&canaries.files) {
+        values.insert(key, path.to_string());
+    }
+    listeners.placeholders(&mut values);
+    let (v4, v6) = host::host_addresses();
+    values.insert("host_ipv4", v4);
+    values.insert("host_ipv6", v6);
+    values.insert("server_pid", server.pid().to_string());
+    values.insert("api_port", server.port.to_string());
+    values.insert("data_dir", server.data.display().to_string());
+    values.insert("ro_target", host::RO_TARGET.to_string());
+    values.insert("nul", "\0".to_string());
+    values
+}
+
+/// Submits `fixtures` from a few lanes at once (more than the workers, so the queue is
+/// never empty), the slowest first, and checks each as its verdict comes in.
+fn run_all(context: &Context, mut fixtures: Vec<&Fixture>, hider_secret: &str) -> Vec<Outcome> {
+    fixtures.sort_by(|a, b| cost(b).total_cmp(&cost(a)).then(a.name.cmp(&b.name)));
+    let queue = Mutex::new(fixtures.into_iter().collect::<VecDeque<_>>());
+    let done = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..LANES {
+            scope.spawn(|| loop {
+                let Some(f) = queue.lock().unwrap().pop_front() else {
+                    return;
+                };
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    let mut outcome = context.submit(f, &f.name, None);
+                    context.check(f, &mut outcome, &[hider_secret]);
+                    outcome
+                }));
+                let outcome = result.unwrap_or_else(|panic| Outcome {
+                    label: f.name.clone(),
+                    fixture: f.name.clone(),
+                    token: None,
+                    http: 0,
+                    verdict: None,
+                    failures: vec![format!(
+                        "the suite could not finish it: {}",
+                        panic_text(&panic)
+                    )],
+                });
+                done.lock().unwrap().push(outcome);
+            });
+        }
+    });
+    done.into_inner().unwrap()
+}
+
+/// What the process monitor saw that means a box outlived its run: a box alive beside a
+/// later box of its slot (one line per slot, the box seen most often first: a survivor is
+/// beside every box that follows it), or a process alive longer than any run may be.
+fn outlived(seen: host::Seen) -> Vec<String> {
+    let mut failures = Vec::new();
     let mut beside: BTreeMap<u32, BTreeMap<(String, String), usize>> = BTreeMap::new();
     for o in &seen.overlaps {
         for b in &o.boxes {
@@ -478,12 +505,7 @@ fn hostile_programs_change_nothing_on_the_host() {
             ));
         }
     }
-    failures.extend(host::planted_markers(std::slice::from_ref(&server.data)));
-    drop(server);
-    let after = Snapshot::take(&binaries);
-    failures.extend(after.compare(&before, &slots));
-
-    report(&outcomes, &failures, ran_for);
+    failures
 }
 
 /// Box A (the hider) gets a secret on stdin and hides it; box B (the hunter) runs while A
