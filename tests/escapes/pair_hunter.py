@@ -1,4 +1,4 @@
-# tries: box B of the two-box test, run while box A hides a secret and again after A has finished (so once in the other slot and once in A's own slot): reads every file in /box, /tmp and /dev/shm, every /proc/*/cmdline and environ, lists /proc/net/unix and connects to every abstract socket (and A's known name), connects to A's UDP port, attaches A's System V shared memory and message queue by key and every segment /proc/sysvipc lists, and signals or ptraces every pid it can name; it prints everything it finds
+# tries: box B of the two-box test, run while box A hides a secret and again after A has finished (so once in the other slot and once in A's own slot): reads every file in /box, /tmp and /dev/shm, every /proc/*/cmdline and environ, lists /proc/net/unix and connects to every abstract socket (and A's known name), connects to A's UDP port, attaches A's System V shared memory and message queue by key and every segment /proc/sysvipc lists, looks through /proc/*/root and /proc/*/cwd, and ptraces and signals (SIGSTOP) every pid from 1 to 4096; it prints everything it finds
 # allowed: 3
 # why: each box has its own mount, pid, IPC and network namespaces and its own uid, and nothing of a box survives it, so B sees only itself and prints nothing of A's; it exits 0. The suite checks B's output never holds A's secret, and that A still ended Accepted
 # layer: namespace, mount, uid
@@ -10,9 +10,10 @@ import os
 import socket
 
 print(f"uid {os.getuid()} hunting", flush=True)
-for pattern in ("/box/*", "/tmp/*", "/dev/shm/*", "/tmp/.*", "/dev/shm/.*"):
+for pattern in ("/box/*", "/tmp/*", "/dev/shm/*", "/tmp/.*", "/dev/shm/.*", "/proc/*/root/box/*",
+                "/proc/*/root/tmp/*", "/proc/*/root/dev/shm/*", "/proc/*/cwd/*"):
     for path in glob.glob(pattern):
-        if path.endswith("script.py"):
+        if path.endswith("script.py") or not os.path.isfile(path):
             continue
         try:
             with open(path, "rb") as f:
@@ -76,10 +77,14 @@ if queue >= 0:
     print("message queue:", message.raw[8:8 + max(n, 0)])
 else:
     print("message queue: none")
-visible = 0
+libc.ptrace.restype = ctypes.c_long
+visible = traced = 0
 for pid in range(1, 4097):
     if pid == os.getpid():
         continue
+    if libc.ptrace(16, pid, None, None) == 0:  # PTRACE_ATTACH
+        traced += 1
+        print(f"attached to pid {pid}")
     try:
         os.kill(pid, 0)
         visible += 1
@@ -87,4 +92,4 @@ for pid in range(1, 4097):
         print(f"stopped pid {pid}")
     except OSError:
         pass
-print(f"pids it could signal: {visible}")
+print(f"pids it could signal: {visible}, attach to: {traced}")
