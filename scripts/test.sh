@@ -10,9 +10,12 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-# Toolchains the tests use: gcc and static libc for the hostile C fixtures.
+# Toolchains the tests use: gcc and static libc for the hostile C fixtures, binutils (as, ld)
+# for the escapes suite's 32-bit binary, hostname for the host's own addresses.
 need=()
 command -v gcc >/dev/null || need+=(gcc)
+command -v as >/dev/null || need+=(binutils)
+command -v hostname >/dev/null || need+=(hostname)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
@@ -21,8 +24,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # Toolchains of the languages the engine and API tests judge real programs in: Plain Text,
-# Executable, Bash, C, C++, Java, JavaScript, Python and the multi-file program.
-scripts/install-languages.sh 43 44 46 50 54 62 63 71 89
+# Executable, Bash, C, C++, Java, JavaScript, Python and the multi-file program; Ruby and Perl
+# for the escapes suite's fixtures in them (tests/escapes/).
+scripts/install-languages.sh 43 44 46 50 54 62 63 71 72 85 89
 
 # The official Judge0 Python SDK (PyPI judge0, pinned) in a virtualenv, for
 # crates/cli/tests/api_sdk.rs; quick when already there.

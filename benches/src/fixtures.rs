@@ -62,6 +62,184 @@ pub const SPIN_C: &str = r#"int main(void) {
 }
 "#;
 
+/// The box a teardown must empty: a main process and eight children in each state a
+/// teardown has to cope with, each named with `PR_SET_NAME` (`tb-*`, listed in
+/// [`TEARDOWN_NAMES`]) so the bench can see when all are in place:
+///
+/// - two classic daemons (fork, `setsid`, fork again; the middle one exits), which ignore
+///   every signal that can be ignored: one sleeps, one spins on the CPU;
+/// - `tb-spin` spins, `tb-sleep` sleeps in `pause`, `tb-threads` has four more threads
+///   asleep, `tb-pipe` is blocked in `read` on a pipe nobody writes, `tb-memory` has 64 MiB
+///   resident (its teardown frees 16 384 pages), `tb-stopped` is stopped by `SIGSTOP`.
+///
+/// main prints `start NS` first and `ready NS` once every child has reported in place (the
+/// stopped one seen stopped by `waitpid`), both `CLOCK_MONOTONIC` in ns: the box shares that
+/// clock with the host (it has no time namespace). Then it ignores signals and sleeps forever.
+pub const TEARDOWN_C: &str = r#"#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static int ready_pipe[2], hold_pipe[2];
+
+/* Every signal that can be ignored is (SIGKILL and SIGSTOP cannot). */
+static void ignore_signals(void) {
+    for (int s = 1; s < NSIG; s++)
+        signal(s, SIG_IGN);
+}
+
+/* Tells main that this child is in place. */
+static void ready(void) {
+    char byte = 1;
+    if (write(ready_pipe[1], &byte, 1) != 1)
+        _exit(3);
+}
+
+static void spin(void) {
+    ready();
+    volatile unsigned long x = 0;
+    for (;;)
+        x++;
+}
+
+static void sleep_forever(void) {
+    for (;;)
+        pause();
+}
+
+static void sleeper(void) {
+    ready();
+    sleep_forever();
+}
+
+static void *sleeper_thread(void *arg) {
+    (void)arg;
+    sleep_forever();
+    return NULL;
+}
+
+/* A daemon the classic way: fork, setsid, fork again, the middle one exits (main reaps it),
+ * so the grandchild's parent is the box's init. */
+static void daemon_child(const char *name, void (*body)(void)) {
+    pid_t middle = fork();
+    if (middle < 0)
+        exit(2);
+    if (middle == 0) {
+        setsid();
+        pid_t daemon = fork();
+        if (daemon == 0) {
+            prctl(PR_SET_NAME, name);
+            ignore_signals();
+            body();
+        }
+        _exit(daemon < 0 ? 2 : 0);
+    }
+    waitpid(middle, NULL, 0);
+}
+
+/* A plain child running `body` (which calls ready() once in place) under `name`. */
+static pid_t child(const char *name, void (*body)(void)) {
+    pid_t pid = fork();
+    if (pid < 0)
+        exit(2);
+    if (pid == 0) {
+        prctl(PR_SET_NAME, name);
+        body();
+        _exit(0);
+    }
+    return pid;
+}
+
+static void threads(void) {
+    pthread_t t;
+    for (int i = 0; i < 4; i++)
+        if (pthread_create(&t, NULL, sleeper_thread, NULL) != 0)
+            _exit(2);
+    sleeper();
+}
+
+static void blocked_read(void) {
+    char byte;
+    close(hold_pipe[1]);
+    ready();
+    for (;;)
+        (void)read(hold_pipe[0], &byte, 1); /* main keeps the write end: never returns */
+}
+
+static void memory(void) {
+    const size_t size = 64UL << 20;
+    volatile char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        _exit(2);
+    for (size_t i = 0; i < size; i += 4096)
+        p[i] = 1;
+    sleeper();
+}
+
+static void stop_self(void) {
+    raise(SIGSTOP);
+    sleep_forever();
+}
+
+int main(void) {
+    printf("start %lld\n", now_ns());
+    fflush(stdout);
+    if (pipe(ready_pipe) != 0 || pipe(hold_pipe) != 0)
+        return 2;
+    prctl(PR_SET_NAME, "tb-main");
+    daemon_child("tb-daemon-slp", sleeper);
+    daemon_child("tb-daemon-spn", spin);
+    child("tb-spin", spin);
+    child("tb-sleep", sleeper);
+    child("tb-threads", threads);
+    child("tb-pipe", blocked_read);
+    child("tb-memory", memory);
+    /* Named before it stops; main waits until it is really stopped. */
+    pid_t stopped = fork();
+    if (stopped == 0) {
+        prctl(PR_SET_NAME, "tb-stopped");
+        stop_self();
+    }
+    int status;
+    if (stopped < 0 || waitpid(stopped, &status, WUNTRACED) != stopped || !WIFSTOPPED(status))
+        return 2;
+    char byte;
+    for (int i = 0; i < 7; i++)
+        if (read(ready_pipe[0], &byte, 1) != 1)
+            return 2;
+    ignore_signals();
+    printf("ready %lld\n", now_ns());
+    fflush(stdout);
+    sleep_forever();
+}
+"#;
+
+/// The names of [`TEARDOWN_C`]'s processes once all are in place.
+pub const TEARDOWN_NAMES: [&str; 9] = [
+    "tb-main",
+    "tb-daemon-slp",
+    "tb-daemon-spn",
+    "tb-spin",
+    "tb-sleep",
+    "tb-threads",
+    "tb-pipe",
+    "tb-memory",
+    "tb-stopped",
+];
+
 /// A temporary directory of compiled fixtures, removed when dropped.
 #[derive(Debug)]
 pub struct Fixtures {

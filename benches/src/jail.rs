@@ -64,6 +64,29 @@ impl Jail {
         }
     }
 
+    /// The jail's pid.
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// Sends a request without waiting for its answer.
+    pub fn send(&mut self, request: &JailRequest) -> anyhow::Result<()> {
+        Ok(self.process.send(request)?)
+    }
+
+    /// Waits for the answer to a `Run` sent with [`Jail::send`].
+    pub fn receive_report(&mut self) -> anyhow::Result<RunReport> {
+        match self.process.receive()? {
+            JailResponse::Report(report) => Ok(report),
+            other => bail!("unexpected answer to Run: {other:?}"),
+        }
+    }
+
+    /// SIGKILLs the jail (if it still runs) and reaps it.
+    pub fn kill(self) {
+        self.process.kill();
+    }
+
     /// Closes the jail's stdin and waits for it to tear its slot down and exit.
     pub fn finish(self) -> anyhow::Result<()> {
         Ok(self.process.finish()?)
