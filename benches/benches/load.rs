@@ -1,7 +1,8 @@
 //! `load`: `judgebox serve` under HTTP load, against the same programs run bare.
 //!
-//! Starts `judgebox serve` (the release binary) with a fresh data directory, 2 workers on
-//! slots 910-911 (`JUDGEBOX_BENCH_WORKERS` changes the count, for experiments) and
+//! Starts `judgebox serve` (the release binary) with a fresh data directory, the server's
+//! default number of workers (Judge0's: twice the CPUs; `JUDGEBOX_BENCH_WORKERS` changes
+//! it, for experiments) on slots from 920, and
 //! `MAX_QUEUE_SIZE=100000`, then, each for `JUDGEBOX_BENCH_SECONDS`
 //! (default 10) after `JUDGEBOX_BENCH_WARMUP_SECONDS` (default 2) of warm-up:
 //!
@@ -36,10 +37,13 @@ use nix::sys::resource::{getrusage, UsageWho};
 const CLIENTS: usize = 8;
 const SECONDS: f64 = 10.0;
 const WARMUP_SECONDS: f64 = 2.0;
-/// The server's worker slots (910 and 911): pool slots clear of the test suites (100-899),
-/// the other benches (900-904) and one-shot jails (1000 and up).
-const FIRST_SLOT: u32 = 910;
-const WORKERS: usize = 2;
+/// The server's first worker slot: pool slots from 920 (at most 80 of them) are clear of the
+/// test suites (100-899), the other benches (900-913) and one-shot jails (1000 and up).
+const FIRST_SLOT: u32 = 920;
+/// The server's own default (`judgebox serve` without `--workers`): twice the CPUs.
+fn default_workers() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
 const MAX_QUEUE_SIZE: &str = "100000";
 
 const PLAIN_TEXT_BODY: &str = r#"{"source_code":"hello","language_id":43}"#;
@@ -77,7 +81,7 @@ fn bench() -> anyhow::Result<()> {
     let quick = std::env::var_os("JUDGEBOX_BENCH_QUICK").is_some();
     let shape = Shape {
         clients: env_number("JUDGEBOX_BENCH_CLIENTS", CLIENTS)?.max(1),
-        workers: env_number("JUDGEBOX_BENCH_WORKERS", WORKERS)?.clamp(1, 80),
+        workers: env_number("JUDGEBOX_BENCH_WORKERS", default_workers())?.clamp(1, 80),
         warmup: Duration::from_secs_f64(env_number(
             "JUDGEBOX_BENCH_WARMUP_SECONDS",
             if quick { 0.5 } else { WARMUP_SECONDS },

@@ -63,6 +63,9 @@ pub struct Config {
     pub retention_seconds: u64,
     /// judgebox: the largest request body, bytes.
     pub max_body_size: usize,
+    /// Judge0's `COUNT`: how many workers (one jail each) judge at once; `None` is
+    /// Judge0's default, twice the CPUs (see [`Config::workers`]).
+    pub count: Option<usize>,
 }
 
 impl Default for Config {
@@ -121,6 +124,7 @@ impl Default for Config {
             disallow_ip: Vec::new(),
             retention_seconds: 0,
             max_body_size: 64 << 20,
+            count: None,
         }
     }
 }
@@ -259,6 +263,10 @@ impl Config {
             "MAX_NUMBER_OF_RUNS" => self.max_number_of_runs = int()?,
             "REDIRECT_STDERR_TO_STDOUT" => self.redirect_stderr_to_stdout = boolean(value, false),
             "MAX_EXTRACT_SIZE" => self.max_extract_size = int()?,
+            "COUNT" => match int()? {
+                0 => return Err(invalid("not a number of workers (at least 1)")),
+                n => self.count = Some(n as usize),
+            },
             "ENABLE_BATCHED_SUBMISSIONS" => self.enable_batched_submissions = boolean(value, true),
             "MAX_SUBMISSION_BATCH_SIZE" => self.max_submission_batch_size = int()? as usize,
             "SUBMISSION_CACHE_DURATION" => self.submission_cache_duration = float()?,
@@ -284,6 +292,15 @@ impl Config {
     }
 
     /// `GET /config_info`: Judge0's keys in Judge0's order (with its "compile" spelling).
+    /// The workers to run: `COUNT`, or Judge0's default of twice the CPUs. More workers
+    /// than CPUs keep the CPUs busy while a worker waits on the store or a hand-off between
+    /// threads (load bench, 2 CPUs, Plain Text: 2 workers 466/s, 4 workers 610/s).
+    pub fn workers(&self) -> usize {
+        self.count.unwrap_or_else(|| {
+            2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
+
     pub fn info(&self) -> Value {
         json!({
             "maintenance_mode": self.maintenance_mode,
@@ -365,6 +382,7 @@ pub const KNOWN: &[&str] = &[
     "MAX_NUMBER_OF_RUNS",
     "REDIRECT_STDERR_TO_STDOUT",
     "MAX_EXTRACT_SIZE",
+    "COUNT",
     "ENABLE_BATCHED_SUBMISSIONS",
     "MAX_SUBMISSION_BATCH_SIZE",
     "SUBMISSION_CACHE_DURATION",
@@ -419,6 +437,15 @@ mod tests {
         assert_eq!(c.authn_token, ["a", "b"]);
         let err = Config::load(None, vars(&[("MAX_QUEUE_SIZE", "lots")])).unwrap_err();
         assert!(err.to_string().contains("MAX_QUEUE_SIZE"), "{err}");
+    }
+
+    #[test]
+    fn count_is_the_workers_and_defaults_to_twice_the_cpus() {
+        let cpus = std::thread::available_parallelism().unwrap().get();
+        assert_eq!(Config::default().workers(), 2 * cpus);
+        let c = Config::load(None, [("COUNT".to_string(), "3".to_string())]).unwrap();
+        assert_eq!(c.workers(), 3);
+        assert!(Config::load(None, [("COUNT".to_string(), "0".to_string())]).is_err());
     }
 
     #[test]

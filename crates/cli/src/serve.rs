@@ -26,7 +26,8 @@ pub struct Serve {
     /// judge0.conf's variable names, overrides it.
     #[arg(long, env = "JUDGEBOX_CONFIG")]
     config: Option<PathBuf>,
-    /// Worker slots, one jail each (default: the number of CPUs).
+    /// Worker slots, one jail each (default: judge0.conf's COUNT, else twice the CPUs, as
+    /// Judge0).
     #[arg(long, env = "JUDGEBOX_WORKERS")]
     workers: Option<usize>,
     /// The first worker slot number (two services on one host need different ranges).
@@ -71,11 +72,7 @@ impl Serve {
                 .await
                 .with_context(|| format!("opening the store in {}", self.data.display()))?,
         );
-        let workers = self.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        });
+        let workers = self.workers.unwrap_or_else(|| config.workers());
         let languages = self.engine.load_languages()?;
         let engine = self
             .engine
