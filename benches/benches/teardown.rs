@@ -9,8 +9,7 @@
 //!
 //! a. SIGKILL: per round a fresh `judgebox-jail --slot 912` (start-up not timed), the
 //!    fixture written and run (wall limit 10 s); once every process of the box is in place,
-//!    `kill(jail, SIGKILL)`, timed from just before that call. Four modes take turns, round
-//!    by round: the jail killed, its box's init (an orphan then) reaped by the host's pid 1;
+//!    `kill(jail, SIGKILL)`, timed from just before that call. Four modes: the jail killed, its box's init (an orphan then) reaped by the host's pid 1;
 //!    the same with this process a child subreaper that reaps it; the box's init killed
 //!    instead, the jail alive (it reaps init, as after its own wall-time kill); and the same
 //!    processes in a bare pid namespace (`unshare --pid --fork`), its init killed: the
@@ -22,7 +21,9 @@
 //!    program's own start time + the limit (too late: understates it). Also checked: nothing
 //!    of the box is left when the report arrives.
 //!
-//! 100 rounds each after 3 warm-up rounds. Target: under 50 ms, median and max.
+//! 100 rounds of each of these five modes after 3 warm-up rounds, the modes taking turns
+//! (which goes first rotates every round), so that drift in the host's load hits all alike.
+//! Target: under 50 ms, median and max.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -63,6 +64,9 @@ const READY_TIMEOUT: Duration = Duration::from_secs(10);
 const GONE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A look this long after the one before means the host held this process off the CPU.
 const STALL: Duration = Duration::from_millis(5);
+/// Part (b) runs a round again when the fixture was not in place before the deadline, this
+/// many times at most in all.
+const MAX_RETRIES: usize = 20;
 /// Part (b) sleeps until this long before the earliest possible deadline, then watches.
 const WATCH_LEAD: Duration = Duration::from_millis(5);
 
@@ -88,8 +92,9 @@ fn bench() -> anyhow::Result<()> {
     nix::sys::prctl::set_timerslack(1).context("PR_SET_TIMERSLACK")?;
     let rounds = runs(ROUNDS);
 
-    let [host_reaped, bench_reaped, init_killed, _] = jail_kill(&bins.jail, &fixture, rounds)?;
-    let walled = wall_kill(&bins.jail, &fixture, rounds)?;
+    let (kills, walls) = measure(&bins.jail, &fixture, rounds)?;
+    let [host_reaped, bench_reaped, init_killed, _] = print_kills(&kills, rounds)?;
+    let walled = print_wall(&walls, rounds);
 
     println!("## Targets");
     println!();
@@ -158,26 +163,30 @@ fn in_place(procs: &[ProcStat]) -> bool {
     })
 }
 
-/// Waits until the fixture is in place in the box and returns the box's processes then.
-/// `until` (ns) is the last moment worth waiting for.
-fn wait_in_place(boxed: &mut BoxProcesses, until: i64) -> anyhow::Result<Vec<ProcStat>> {
+/// Waits until the fixture is in place in the box and returns the box's processes then;
+/// `None` if it is not by `until` (ns).
+fn wait_in_place(boxed: &mut BoxProcesses, until: i64) -> anyhow::Result<Option<Vec<ProcStat>>> {
     loop {
         let procs = boxed.find()?;
         if in_place(&procs) {
-            return Ok(procs);
+            return Ok(Some(procs));
         }
         if now_ns() > until {
-            let names: Vec<String> = procs
-                .iter()
-                .map(|p| format!("{} {} ({})", p.pid, p.comm, p.state))
-                .collect();
-            bail!(
-                "the fixture's processes were not all in place in time; found: {}",
-                names.join(", ")
-            );
+            return Ok(None);
         }
         std::thread::sleep(READY_POLL);
     }
+}
+
+/// The same, for a round that has [`READY_TIMEOUT`]: not being in place by then is an error.
+fn in_place_soon(boxed: &mut BoxProcesses) -> anyhow::Result<Vec<ProcStat>> {
+    let until = now_ns() + READY_TIMEOUT.as_nanos() as i64;
+    wait_in_place(boxed, until)?.with_context(|| {
+        format!(
+            "the fixture's processes were not all in place within {} s",
+            READY_TIMEOUT.as_secs()
+        )
+    })
 }
 
 /// When the box's processes vanished, on the shared clock (ns).
@@ -405,13 +414,17 @@ enum Mode {
     /// SIGKILLed and reaped at once by `unshare`. The kernel's own floor for emptying a pid
     /// namespace of these processes on this host.
     Bare,
+    /// Part (b): the fixture run under a short wall limit in the warm jail.
+    WallKill,
 }
 
-const MODES: [Mode; 4] = [
+/// Every mode, in the order they take turns; part (a)'s are the first four.
+const MODES: [Mode; 5] = [
     Mode::JailHostReaps,
     Mode::JailBenchReaps,
     Mode::InitKilled,
     Mode::Bare,
+    Mode::WallKill,
 ];
 
 /// One jail round of part (a): a fresh jail, the fixture in place, SIGKILL to the jail (or
@@ -428,7 +441,7 @@ fn jail_kill_round(
     let mut jail = Jail::start(jail_bin, SLOT_KILL)?;
     jail.write_files(vec![box_file(fixture, "teardown")?])?;
     jail.send(request)?;
-    let known = wait_in_place(&mut boxed, now_ns() + READY_TIMEOUT.as_nanos() as i64)?;
+    let known = in_place_soon(&mut boxed)?;
     let count = known.len();
     let jail_pid = i32::try_from(jail.pid()).context("the jail's pid")?;
     let target = if mode == Mode::InitKilled {
@@ -487,7 +500,7 @@ fn bare_kill_round(fixture: &Path, gaps: &mut Vec<f64>) -> anyhow::Result<(i64, 
             std::thread::sleep(READY_POLL);
         };
         let mut boxed = BoxProcesses::of_namespace(procfs, namespace);
-        let known = wait_in_place(&mut boxed, until)?;
+        let known = in_place_soon(&mut boxed)?;
         let count = known.len();
         let killed_at = now_ns();
         kill(Pid::from_raw(init), Signal::SIGKILL).context("SIGKILL to the namespace's init")?;
@@ -505,43 +518,32 @@ fn bare_kill_round(fixture: &Path, gaps: &mut Vec<f64>) -> anyhow::Result<(i64, 
     })
 }
 
-/// Part (a). Returns "no box process left" in ms for each mode, in [`MODES`]' order.
-fn jail_kill(jail_bin: &Path, fixture: &Path, rounds: usize) -> anyhow::Result<[Summary; 4]> {
+/// Part (a)'s rounds, per mode in [`MODES`]' order, and the number of processes at the kill.
+#[derive(Debug, Default)]
+struct Kills {
+    series: [Series; 4],
+    sizes: [Vec<f64>; 4],
+}
+
+/// Prints part (a). Returns "no box process left" in ms for each of its modes.
+fn print_kills(kills: &Kills, rounds: usize) -> anyhow::Result<[Summary; 4]> {
     println!("## a. SIGKILL to the jail (or to the box's init)");
     println!();
-    let limits = run_limits()?;
     println!(
-        "{rounds} rounds per mode after {WARMUP} warm-up rounds, the four modes in turn (which \
-         goes first rotates every round). Jail modes: a fresh `judgebox-jail --slot {SLOT_KILL}` \
-         each round (start-up and WriteFiles not timed), the fixture run with the run \
-         profile's default limits (wall {} s); once all its processes are in place, \
-         kill(jail, SIGKILL), timed from just before that call. The box's init dies by its \
-         PDEATHSIG, the kernel empties the pid namespace before it lets init exit, and init is \
-         then an orphan: reaped by the host's pid 1, or by this process as a child subreaper. \
-         Init mode: the same, but SIGKILL to the box's init; the jail reaps it and answers, as \
-         after a wall-time kill. Bare mode: `unshare --pid --fork /bin/sh -c FIXTURE`, the \
-         `sh` (the namespace's init) SIGKILLed; the kernel's floor for the same processes.",
-        limits.wall_time
+        "{rounds} rounds per mode after {WARMUP} warm-up rounds. Jail modes: a fresh \
+         `judgebox-jail --slot {SLOT_KILL}` each round (start-up and WriteFiles not timed), the \
+         fixture run with the run profile's default limits (wall {} s); once all its processes \
+         are in place, kill(jail, SIGKILL), timed from just before that call. The box's init \
+         dies by its PDEATHSIG, the kernel empties the pid namespace before it lets init exit, \
+         and init is then an orphan: reaped by the host's pid 1, or by this process as a child \
+         subreaper. Init mode: the same, but SIGKILL to the box's init; the jail reaps it and \
+         answers, as after a wall-time kill. Bare mode: `unshare --pid --fork /bin/sh -c \
+         FIXTURE`, the `sh` (the namespace's init) SIGKILLed; the kernel's floor for the same \
+         processes.",
+        run_limits()?.wall_time
     );
     println!();
-    let request = run_request(&["/box/teardown"], limits);
-    let mut series: [Series; 4] = Default::default();
-    let mut sizes: [Vec<f64>; 4] = Default::default();
-    for round in 0..WARMUP + rounds {
-        for i in 0..MODES.len() {
-            let mode = MODES[(round + i) % MODES.len()];
-            let mut gaps = Vec::new();
-            let (killed_at, vanished, count) = match mode {
-                Mode::Bare => bare_kill_round(fixture, &mut gaps)?,
-                _ => jail_kill_round(jail_bin, fixture, &request, mode, &mut gaps)?,
-            };
-            if round >= WARMUP {
-                series[mode as usize].add(&vanished, killed_at, gaps);
-                sizes[mode as usize].push(count as f64);
-            }
-        }
-    }
-    let (jail_sizes, bare_sizes) = (Summary::of(&sizes[0]), Summary::of(&sizes[3]));
+    let (jail_sizes, bare_sizes) = (Summary::of(&kills.sizes[0]), Summary::of(&kills.sizes[3]));
     println!(
         "Processes at the kill: {:.0}-{:.0} in a box (the fixture's nine and the box's init), \
          {:.0}-{:.0} bare (the nine and `sh`).",
@@ -555,7 +557,7 @@ fn jail_kill(jail_bin: &Path, fixture: &Path, rounds: usize) -> anyhow::Result<[
         "p99 ms",
         "max ms",
     ]);
-    let [host, bench, init, bare] = &series;
+    let [host, bench, init, bare] = &kills.series;
     let gone = [
         Summary::of(&host.gone),
         Summary::of(&bench.gone),
@@ -621,14 +623,16 @@ struct WallRound {
     report_at: i64,
     /// Processes of the slot's uid and children of the jail when the report arrived.
     left_at_report: Vec<String>,
+    /// Intervals between the watcher's looks, µs.
+    gaps: Vec<f64>,
 }
 
 fn wall_round(
     jail: &mut Jail,
     request: &JailRequest,
     boxed: &mut BoxProcesses,
-    gaps: &mut Vec<f64>,
-) -> anyhow::Result<WallRound> {
+) -> anyhow::Result<Option<WallRound>> {
+    let mut gaps = Vec::new();
     let jail_pid = jail.pid();
     let uid_only = boxed.clone();
     boxed.forget_namespace();
@@ -655,66 +659,58 @@ fn wall_round(
             );
             Ok((report, at, left))
         });
-        let watched = (|| -> anyhow::Result<Vanished> {
+        let watched = (|| -> anyhow::Result<Option<Vanished>> {
             // Nothing forks once the fixture is in place: this is the set to watch.
-            let known = wait_in_place(boxed, earliest_deadline)?;
+            let Some(known) = wait_in_place(boxed, earliest_deadline)? else {
+                return Ok(None);
+            };
             let wake = earliest_deadline - WATCH_LEAD.as_nanos() as i64;
             let now = now_ns();
             if wake > now {
                 std::thread::sleep(Duration::from_nanos((wake - now) as u64));
             }
-            watch(boxed, known, false, gaps)
+            watch(boxed, known, false, &mut gaps).map(Some)
         })();
         let received = receiver
             .join()
             .map_err(|_| anyhow::anyhow!("the report reader panicked"))?;
-        let vanished = watched?;
         let (report, report_at, left_at_report) = received?;
-        Ok(WallRound {
+        // A fixture not in place by the deadline makes no round: the caller runs another.
+        Ok(watched?.map(|vanished| WallRound {
             sent,
             vanished,
             report,
             report_at,
             left_at_report,
-        })
+            gaps,
+        }))
     })
 }
 
-/// Part (b).
-fn wall_kill(jail_bin: &Path, fixture: &Path, rounds: usize) -> anyhow::Result<WallFigures> {
-    println!("## b. A wall-time kill");
-    println!();
-    println!(
-        "{rounds} rounds after {WARMUP} warm-up rounds in one warm `judgebox-jail --slot \
-         {SLOT_WALL}`: the fixture runs under a {WALL_LIMIT} s wall limit (other limits the \
-         run profile's defaults) and must be in place before the deadline. The deadline on \
-         this process's clock: send + limit is too early (the Request still has to reach the \
-         jail, which starts its clock just before it clones the box), the program's own start \
-         + limit is too late (the box's set-up and exec come first); the truth lies between. \
-         The jail's own figure is the report's overshoot (its deadline to its init seen \
-         exited, which the kernel allows only once every other process of the pid namespace \
-         is gone)."
-    );
-    println!();
-    let limits = Limits {
-        wall_time: WALL_LIMIT,
-        ..run_limits()?
-    };
-    let request = run_request(&["/box/teardown"], limits);
-    let mut jail = Jail::start(jail_bin, SLOT_WALL)?;
-    jail.write_files(vec![box_file(fixture, "teardown")?])?;
-    let mut boxed = box_of(SLOT_WALL);
-    let limit_ns = (WALL_LIMIT * 1e9) as i64;
-    // From the early deadline (send + limit): every process exited, none left.
-    let mut series = Series::default();
-    // None left from the late deadline; the jail's overshoot; the report after none was
-    // left; the bracket's width; the fixture in place after its start.
-    let (mut late, mut overshoots, mut report_after, mut width, mut ready) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut left_rounds = 0;
-    for round in 0..WARMUP + rounds {
-        let mut gaps = Vec::new();
-        let r = wall_round(&mut jail, &request, &mut boxed, &mut gaps)?;
+/// Part (b)'s rounds.
+#[derive(Debug, Default)]
+struct Walls {
+    /// From the early deadline (send + limit): every process exited, none left.
+    series: Series,
+    /// None left from the late deadline (program start + limit), ms.
+    late: Vec<f64>,
+    /// The report's overshoot, ms.
+    overshoots: Vec<f64>,
+    /// The report's arrival after none was left, ms.
+    report_after: Vec<f64>,
+    /// The bracket's width (program start − send), ms.
+    width: Vec<f64>,
+    /// The fixture in place after its start, ms.
+    ready: Vec<f64>,
+    /// Rounds with something of the box left when the report arrived.
+    left_rounds: usize,
+    /// Rounds run again because the fixture was not in place before the deadline.
+    retried: usize,
+}
+
+impl Walls {
+    /// Checks one round (warm-up rounds too) and, if `measured`, keeps its figures.
+    fn add(&mut self, r: WallRound, round: usize, measured: bool) -> anyhow::Result<()> {
         if r.report.outcome != Outcome::WallTimeLimit {
             bail!(
                 "the fixture was not stopped by its wall limit: {:?}",
@@ -733,19 +729,88 @@ fn wall_kill(jail_bin: &Path, fixture: &Path, rounds: usize) -> anyhow::Result<W
             );
             println!();
         }
-        if round < WARMUP {
-            continue;
+        if !measured {
+            return Ok(());
         }
-        series.add(&r.vanished, r.sent + limit_ns, gaps);
-        late.push(ns_to_ms(r.vanished.gone - (start + limit_ns)));
-        overshoots.push(overshoot * 1e3);
-        report_after.push(ns_to_ms(r.report_at - r.vanished.gone));
-        width.push(ns_to_ms(start - r.sent));
-        ready.push(ns_to_ms(in_place_at - start));
-        left_rounds += usize::from(!r.left_at_report.is_empty());
+        let limit_ns = (WALL_LIMIT * 1e9) as i64;
+        self.series.add(&r.vanished, r.sent + limit_ns, r.gaps);
+        self.late
+            .push(ns_to_ms(r.vanished.gone - (start + limit_ns)));
+        self.overshoots.push(overshoot * 1e3);
+        self.report_after
+            .push(ns_to_ms(r.report_at - r.vanished.gone));
+        self.width.push(ns_to_ms(start - r.sent));
+        self.ready.push(ns_to_ms(in_place_at - start));
+        self.left_rounds += usize::from(!r.left_at_report.is_empty());
+        Ok(())
     }
-    jail.finish()?;
+}
 
+/// Every round of both parts, the modes taking turns (which goes first rotates every
+/// round), so that drift in the host's load hits them alike.
+fn measure(jail_bin: &Path, fixture: &Path, rounds: usize) -> anyhow::Result<(Kills, Walls)> {
+    let kill_request = run_request(&["/box/teardown"], run_limits()?);
+    let wall_limits = Limits {
+        wall_time: WALL_LIMIT,
+        ..run_limits()?
+    };
+    let wall_request = run_request(&["/box/teardown"], wall_limits);
+    let mut warm = Jail::start(jail_bin, SLOT_WALL)?;
+    warm.write_files(vec![box_file(fixture, "teardown")?])?;
+    let mut warm_box = box_of(SLOT_WALL);
+    let (mut kills, mut walls) = (Kills::default(), Walls::default());
+    for round in 0..WARMUP + rounds {
+        let measured = round >= WARMUP;
+        for i in 0..MODES.len() {
+            let mode = MODES[(round + i) % MODES.len()];
+            let mut gaps = Vec::new();
+            let (killed_at, vanished, count) = match mode {
+                Mode::WallKill => {
+                    let r = loop {
+                        if let Some(r) = wall_round(&mut warm, &wall_request, &mut warm_box)? {
+                            break r;
+                        }
+                        walls.retried += 1;
+                        if walls.retried > MAX_RETRIES {
+                            bail!(
+                                "the fixture was not in place before the {WALL_LIMIT} s wall \
+                                 deadline {} times: the host is too loaded for part (b)",
+                                walls.retried
+                            );
+                        }
+                    };
+                    walls.add(r, round, measured)?;
+                    continue;
+                }
+                Mode::Bare => bare_kill_round(fixture, &mut gaps)?,
+                _ => jail_kill_round(jail_bin, fixture, &kill_request, mode, &mut gaps)?,
+            };
+            if measured {
+                kills.series[mode as usize].add(&vanished, killed_at, gaps);
+                kills.sizes[mode as usize].push(count as f64);
+            }
+        }
+    }
+    warm.finish()?;
+    Ok((kills, walls))
+}
+
+/// Prints part (b).
+fn print_wall(walls: &Walls, rounds: usize) -> WallFigures {
+    println!("## b. A wall-time kill");
+    println!();
+    println!(
+        "{rounds} rounds after {WARMUP} warm-up rounds in one warm `judgebox-jail --slot \
+         {SLOT_WALL}`, taking turns with part (a)'s modes: the fixture runs under a \
+         {WALL_LIMIT} s wall limit (other limits the run profile's defaults) and must be in \
+         place before the deadline. The deadline on this process's clock: send + limit is too \
+         early (the request still has to reach the jail, which starts its clock just before \
+         it clones the box), the program's own start + limit is too late (the box's set-up \
+         and exec come first); the truth lies between. The jail's own figure is the report's \
+         overshoot (its deadline to its init seen exited, which the kernel allows only once \
+         every other process of the pid namespace is gone): a lower bound too."
+    );
+    println!();
     let mut table = Table::new(&[
         "from the wall deadline to …",
         "n",
@@ -753,7 +818,7 @@ fn wall_kill(jail_bin: &Path, fixture: &Path, rounds: usize) -> anyhow::Result<W
         "p99 ms",
         "max ms",
     ]);
-    let gone = Summary::of(&series.gone);
+    let gone = Summary::of(&walls.series.gone);
     series_row(
         &mut table,
         "no box process left; deadline = send + limit (upper bound)",
@@ -762,33 +827,37 @@ fn wall_kill(jail_bin: &Path, fixture: &Path, rounds: usize) -> anyhow::Result<W
     for (name, samples) in [
         (
             "no box process left; deadline = program start + limit (lower bound)",
-            &late,
+            &walls.late,
         ),
         (
             "every box process exited (zombies allowed); deadline = send + limit",
-            &series.dead,
+            &walls.series.dead,
         ),
-        ("the jail's own figure: RunReport.overshoot", &overshoots),
+        (
+            "the jail's own figure: RunReport.overshoot",
+            &walls.overshoots,
+        ),
         (
             "the report's arrival, after no box process was left",
-            &report_after,
+            &walls.report_after,
         ),
-        ("(the bracket's width: program start − send)", &width),
+        ("(the bracket's width: program start − send)", &walls.width),
     ] {
         series_row(&mut table, name, &Summary::of(samples));
     }
     table.print();
-    let ready = Summary::of(&ready);
+    let ready = Summary::of(&walls.ready);
     println!(
         "The fixture was in place {:.1} ms after its start (median; max {:.1} ms), before the \
-         deadline. Rounds with a process of the box (of the slot's uid, or a child of the \
-         jail) left when the report arrived: {left_rounds} of {rounds}.",
-        ready.median, ready.max
+         deadline (rounds run again because it was not: {}). Rounds with a process of the box \
+         (of the slot's uid, or a child of the jail) left when the report arrived: {} of \
+         {rounds}.",
+        ready.median, ready.max, walls.retried, walls.left_rounds
     );
     println!();
-    series.print_notes("Wall-time kill");
-    Ok(WallFigures {
+    walls.series.print_notes("Wall-time kill");
+    WallFigures {
         gone,
-        left_at_report: left_rounds,
-    })
+        left_at_report: walls.left_rounds,
+    }
 }
