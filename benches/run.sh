@@ -22,7 +22,7 @@ fi
 
 benches=("$@")
 if [[ ${#benches[@]} -eq 0 ]]; then
-    benches=(overhead accuracy run_overhead load)
+    benches=(overhead accuracy run_overhead load teardown)
 fi
 
 # The binaries under test, fresh: a bench uses whatever is in target/release.

@@ -63,8 +63,8 @@ pub const SPIN_C: &str = r#"int main(void) {
 "#;
 
 /// The box a teardown must empty: a main process and eight children in each state a
-/// teardown has to cope with, each named with `PR_SET_NAME` (`tb-*`, listed in
-/// [`TEARDOWN_NAMES`]) so the bench can see when all are in place:
+/// teardown has to cope with, each taking its name with `PR_SET_NAME` (`tb-*`, listed in
+/// [`TEARDOWN_NAMES`]) only once it is in place, so the bench can see when all are:
 ///
 /// - two classic daemons (fork, `setsid`, fork again; the middle one exits), which ignore
 ///   every signal that can be ignored: one sleeps, one spins on the CPU;
@@ -74,7 +74,8 @@ pub const SPIN_C: &str = r#"int main(void) {
 ///
 /// main prints `start NS` first and `ready NS` once every child has reported in place (the
 /// stopped one seen stopped by `waitpid`), both `CLOCK_MONOTONIC` in ns: the box shares that
-/// clock with the host (it has no time namespace). Then it ignores signals and sleeps forever.
+/// clock with the host (it has no time namespace). Then it takes its name, ignores signals
+/// and sleeps forever.
 pub const TEARDOWN_C: &str = r#"#define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -93,6 +94,8 @@ static long long now_ns(void) {
 }
 
 static int ready_pipe[2], hold_pipe[2];
+/* The name a child takes once it is in place. */
+static const char *my_name = "tb-starting";
 
 /* Every signal that can be ignored is (SIGKILL and SIGSTOP cannot). */
 static void ignore_signals(void) {
@@ -100,8 +103,9 @@ static void ignore_signals(void) {
         signal(s, SIG_IGN);
 }
 
-/* Tells main that this child is in place. */
+/* Takes the child's name and tells main that it is in place. */
 static void ready(void) {
+    prctl(PR_SET_NAME, my_name);
     char byte = 1;
     if (write(ready_pipe[1], &byte, 1) != 1)
         _exit(3);
@@ -140,7 +144,7 @@ static void daemon_child(const char *name, void (*body)(void)) {
         setsid();
         pid_t daemon = fork();
         if (daemon == 0) {
-            prctl(PR_SET_NAME, name);
+            my_name = name;
             ignore_signals();
             body();
         }
@@ -155,7 +159,7 @@ static pid_t child(const char *name, void (*body)(void)) {
     if (pid < 0)
         exit(2);
     if (pid == 0) {
-        prctl(PR_SET_NAME, name);
+        my_name = name;
         body();
         _exit(0);
     }
@@ -199,7 +203,6 @@ int main(void) {
     fflush(stdout);
     if (pipe(ready_pipe) != 0 || pipe(hold_pipe) != 0)
         return 2;
-    prctl(PR_SET_NAME, "tb-main");
     daemon_child("tb-daemon-slp", sleeper);
     daemon_child("tb-daemon-spn", spin);
     child("tb-spin", spin);
@@ -223,6 +226,7 @@ int main(void) {
     ignore_signals();
     printf("ready %lld\n", now_ns());
     fflush(stdout);
+    prctl(PR_SET_NAME, "tb-main");
     sleep_forever();
 }
 "#;
