@@ -232,9 +232,11 @@ impl Queue {
                 Queued::Id(id) => *id,
             };
             let span = tracing::info_span!("submission", id, worker = n);
-            if let Some(done) = self.judge(queued).instrument(span.clone()).await {
+            if let Some((done, outcome)) = self.judge(queued).instrument(span.clone()).await {
                 let queue = self.clone();
-                storing.spawn(async move { queue.store_verdict(done).await }.instrument(span));
+                storing.spawn(
+                    async move { queue.store_verdict(done, outcome).await }.instrument(span),
+                );
             }
             self.shared.working.fetch_sub(1, Ordering::SeqCst);
             while storing.try_join_next().is_some() {}
@@ -245,9 +247,9 @@ impl Queue {
         while storing.join_next().await.is_some() {}
     }
 
-    /// Judges a queued submission; returns it finished, or `None` when there was nothing to
-    /// judge.
-    async fn judge(&self, queued: Queued) -> Option<Submission> {
+    /// Judges a queued submission; returns it with its outcome, or `None` when there was
+    /// nothing to judge.
+    async fn judge(&self, queued: Queued) -> Option<(Submission, Outcome)> {
         let store = &self.shared.store;
         let submission = match queued {
             Queued::Row(s) => *s,
@@ -284,15 +286,12 @@ impl Queue {
             took_ms = started.elapsed().as_millis() as u64,
             "judged"
         );
-        let mut done = submission;
-        apply(&mut done, outcome_of(verdict));
-        Some(done)
+        Some((submission, outcome_of(verdict)))
     }
 
     /// Stores a verdict, then tells the waiters and the callback hook.
-    async fn store_verdict(&self, done: Submission) {
+    async fn store_verdict(&self, mut done: Submission, outcome: Outcome) {
         let id = done.id;
-        let outcome = outcome_from(&done);
         // The verdict must reach the store; a store that refuses (a full disk) is retried,
         // and if it never accepts, the row stays In Queue or Processing and is judged again
         // after a restart, so nothing is lost.
@@ -313,6 +312,7 @@ impl Queue {
             }
         }
         self.shared.finished.fetch_add(1, Ordering::Relaxed);
+        apply(&mut done, outcome);
         let done = Arc::new(done);
         self.shared.waiters.wake(id, Some(Arc::clone(&done)));
         if let Some(hook) = &self.shared.on_finished {
@@ -365,23 +365,6 @@ pub fn outcome_of(v: Verdict) -> Outcome {
         exit_signal: v.exit_signal,
         message: v.message,
         finished_at: Some(Timestamp::now()),
-    }
-}
-
-/// The outcome part of a finished submission.
-fn outcome_from(s: &Submission) -> Outcome {
-    Outcome {
-        status_id: s.status_id,
-        stdout: s.stdout.clone(),
-        stderr: s.stderr.clone(),
-        compile_output: s.compile_output.clone(),
-        time: s.time,
-        wall_time: s.wall_time,
-        memory: s.memory,
-        exit_code: s.exit_code,
-        exit_signal: s.exit_signal,
-        message: s.message.clone(),
-        finished_at: s.finished_at,
     }
 }
 
