@@ -9,8 +9,10 @@
 //!
 //! a. SIGKILL: per round a fresh `judgebox-jail --slot 912` (start-up not timed), the
 //!    fixture written and run (wall limit 10 s); once every process of the box is in place,
-//!    `kill(jail, SIGKILL)`, timed from just before that call. Four modes: the jail killed, its box's init (an orphan then) reaped by the host's pid 1;
-//!    the same with this process a child subreaper that reaps it; the box's init killed
+//!    `kill(jail, SIGKILL)`, timed from just before that call. Four modes: the jail killed,
+//!    its box's init (an orphan then) reaped by the host's pid 1; the same with this process
+//!    reaping it as `judgebox serve` does (`judgebox_engine::reaper`: a child subreaper that
+//!    reaps box inits on SIGCHLD, on a runtime thread of its own); the box's init killed
 //!    instead, the jail alive (it reaps init, as after its own wall-time kill); and the same
 //!    processes in a bare pid namespace (`unshare --pid --fork`), its init killed: the
 //!    kernel's floor.
@@ -36,10 +38,10 @@ use judgebox_benches::{
     verdict, Binaries, BoxProcesses, Fixtures, Jail, ProcStat, Summary, Table, TEARDOWN_C,
     TEARDOWN_NAMES,
 };
+use judgebox_engine::reaper;
 use judgebox_spec::{JailRequest, Limits, Outcome, RunReport};
 use nix::sys::prctl::set_child_subreaper;
 use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::time::{clock_gettime, ClockId};
 use nix::unistd::Pid;
 
@@ -91,9 +93,12 @@ fn bench() -> anyhow::Result<()> {
     // Sleeps of 100 µs, not 100 µs plus the default 50 µs of timer slack.
     nix::sys::prctl::set_timerslack(1).context("PR_SET_TIMERSLACK")?;
     let rounds = runs(ROUNDS);
+    start_reaper()?;
 
     let (kills, walls) = measure(&bins.jail, &fixture, rounds)?;
-    let [host_reaped, bench_reaped, init_killed, _] = print_kills(&kills, rounds)?;
+    // The host's pid 1 reaping is not a target row: `judgebox serve` reaps its boxes' inits
+    // itself (that is the row below); part (a) prints it for comparison.
+    let [_, bench_reaped, init_killed, _] = print_kills(&kills, rounds)?;
     let walled = print_wall(&walls, rounds);
 
     println!("## Targets");
@@ -107,11 +112,7 @@ fn bench() -> anyhow::Result<()> {
     ]);
     for (name, s) in [
         (
-            "a. from the jail's SIGKILL, host's pid 1 reaping",
-            &host_reaped,
-        ),
-        (
-            "a. from the jail's SIGKILL, a reaping subreaper",
+            "a. from the jail's SIGKILL, reaped as `judgebox serve` does",
             &bench_reaped,
         ),
         (
@@ -208,16 +209,13 @@ struct Vanished {
 
 /// Looks at `known` every [`POLL`] until none is left, then scans the whole of `/proc` for
 /// anything else of the box; each time is the end of the look that saw it (so at most one
-/// look late). With `reap`, a box process that is a zombie child of ours (the box's init,
-/// once this process is its subreaper) is reaped at the look that sees it dead. The
-/// intervals between looks go to `gaps` (µs).
+/// look late). It only looks: a zombie is reaped by its parent (the jail, the host's pid 1,
+/// or the reaper task). The intervals between looks go to `gaps` (µs).
 fn watch(
     boxed: &mut BoxProcesses,
     mut left: Vec<ProcStat>,
-    reap: bool,
     gaps: &mut Vec<f64>,
 ) -> anyhow::Result<Vanished> {
-    let me = Pid::this().as_raw();
     let procfs = boxed.procfs().clone();
     let started = now_ns();
     let mut last = started;
@@ -235,18 +233,6 @@ fn watch(
             }
             None => false,
         });
-        if reap {
-            left.retain(|p| {
-                let ours = p.is_dead() && p.ppid == me;
-                let reaped = || {
-                    matches!(
-                        waitpid(Pid::from_raw(p.pid), Some(WaitPidFlag::WNOHANG)),
-                        Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..))
-                    )
-                };
-                !(ours && reaped())
-            });
-        }
         let t = now_ns();
         gaps.push((t - last) as f64 / 1e3);
         last = t;
@@ -397,16 +383,44 @@ impl Series {
     }
 }
 
+/// Runs `judgebox serve`'s reaper on a thread of its own. It makes this process a child
+/// subreaper, which each round then sets or clears for its mode; in the other modes no box
+/// init is ever our child, so the task finds nothing to reap.
+fn start_reaper() -> anyhow::Result<()> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("reaper".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            let started = runtime.map_err(anyhow::Error::from).and_then(|rt| {
+                let task = rt.block_on(async { reaper::adopt_orphaned_boxes() })?;
+                Ok((rt, task))
+            });
+            match started {
+                Ok((rt, task)) => {
+                    let _ = ready_tx.send(Ok(()));
+                    let _ = rt.block_on(task);
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            }
+        })
+        .context("starting the reaper thread")?;
+    ready_rx.recv().context("the reaper thread")?
+}
+
 /// How a round of part (a) ends its box, and who reaps the box's init.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     /// The jail SIGKILLed; its box's init, an orphan then, is the host's pid 1's to reap (no
     /// process between the jail and pid 1 is a child subreaper).
     JailHostReaps,
-    /// The same with this process a child subreaper (`PR_SET_CHILD_SUBREAPER`) that reaps
-    /// the orphaned init at its first look after it exits: what a supervisor that reaps its
-    /// orphans would do.
-    JailBenchReaps,
+    /// The same with this process a child subreaper (`PR_SET_CHILD_SUBREAPER`) whose
+    /// reaper task, the one `judgebox serve` runs, reaps the orphaned init on SIGCHLD.
+    JailServerReaps,
     /// The box's init SIGKILLed, the jail left alive: it reaps init itself and answers, as
     /// after its own wall-time kill (which is this same SIGKILL), but with an exact origin.
     InitKilled,
@@ -421,7 +435,7 @@ enum Mode {
 /// Every mode, in the order they take turns; part (a)'s are the first four.
 const MODES: [Mode; 5] = [
     Mode::JailHostReaps,
-    Mode::JailBenchReaps,
+    Mode::JailServerReaps,
     Mode::InitKilled,
     Mode::Bare,
     Mode::WallKill,
@@ -453,11 +467,10 @@ fn jail_kill_round(
     } else {
         jail_pid
     };
-    let reap = mode == Mode::JailBenchReaps;
-    set_child_subreaper(reap).context("PR_SET_CHILD_SUBREAPER")?;
+    set_child_subreaper(mode == Mode::JailServerReaps).context("PR_SET_CHILD_SUBREAPER")?;
     let killed_at = now_ns();
     kill(Pid::from_raw(target), Signal::SIGKILL).context("SIGKILL")?;
-    let vanished = watch(&mut boxed, known, reap, gaps);
+    let vanished = watch(&mut boxed, known, gaps);
     if mode == Mode::InitKilled {
         // The jail answers for its killed box and lives on; it is closed untimed.
         jail.receive_report()?;
@@ -504,7 +517,7 @@ fn bare_kill_round(fixture: &Path, gaps: &mut Vec<f64>) -> anyhow::Result<(i64, 
         let count = known.len();
         let killed_at = now_ns();
         kill(Pid::from_raw(init), Signal::SIGKILL).context("SIGKILL to the namespace's init")?;
-        Ok((killed_at, watch(&mut boxed, known, false, gaps)?, count))
+        Ok((killed_at, watch(&mut boxed, known, gaps)?, count))
     })();
     if result.is_err() {
         let _ = kill(Pid::from_raw(i32::try_from(unshare_pid)?), Signal::SIGKILL);
@@ -536,7 +549,7 @@ fn print_kills(kills: &Kills, rounds: usize) -> anyhow::Result<[Summary; 4]> {
          are in place, kill(jail, SIGKILL), timed from just before that call. The box's init \
          dies by its PDEATHSIG, the kernel empties the pid namespace before it lets init exit, \
          and init is then an orphan: reaped by the host's pid 1, or by this process as a child \
-         subreaper. Init mode: the same, but SIGKILL to the box's init; the jail reaps it and \
+         subreaper running `judgebox serve`'s reaper task. Init mode: the same, but SIGKILL to the box's init; the jail reaps it and \
          answers, as after a wall-time kill. Bare mode: `unshare --pid --fork /bin/sh -c \
          FIXTURE`, the `sh` (the namespace's init) SIGKILLed; the kernel's floor for the same \
          processes.",
@@ -581,7 +594,7 @@ fn print_kills(kills: &Kills, rounds: usize) -> anyhow::Result<[Summary; 4]> {
     );
     series_row(
         &mut table,
-        "jail killed: no box process left, this bench reaping init",
+        "jail killed: no box process left, serve's reaper reaping init",
         &gone[1],
     );
     series_row(
@@ -601,7 +614,7 @@ fn print_kills(kills: &Kills, rounds: usize) -> anyhow::Result<[Summary; 4]> {
     );
     table.print();
     host.print_notes("Jail killed, host's pid 1 reaping");
-    bench.print_notes("Jail killed, this bench reaping");
+    bench.print_notes("Jail killed, serve's reaper reaping");
     init.print_notes("Box's init killed");
     bare.print_notes("Bare");
     Ok(gone)
@@ -669,7 +682,7 @@ fn wall_round(
             if wake > now {
                 std::thread::sleep(Duration::from_nanos((wake - now) as u64));
             }
-            watch(boxed, known, false, &mut gaps).map(Some)
+            watch(boxed, known, &mut gaps).map(Some)
         })();
         let received = receiver
             .join()

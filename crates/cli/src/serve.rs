@@ -72,6 +72,10 @@ impl Serve {
                 .await
                 .with_context(|| format!("opening the store in {}", self.data.display()))?,
         );
+        // Before any jail starts: a jail that dies orphans its box's init, which is ours to
+        // reap then, not the host's pid 1's.
+        judgebox_engine::reaper::adopt_orphaned_boxes()
+            .context("becoming the child subreaper of the jails' boxes")?;
         let workers = self.workers.unwrap_or_else(|| config.workers());
         let languages = self.engine.load_languages()?;
         let engine = self

@@ -292,3 +292,78 @@ fn sigterm_stops_gracefully_while_a_submission_runs() {
         Some("judged after the restart\n")
     );
 }
+
+/// The fields of `/proc/PID/status` this test reads, or None once the process is gone.
+fn proc_status(pid: u32) -> Option<(String, u32, String)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    Some((field("State"), field("PPid").parse().ok()?, field("NSpid")))
+}
+
+/// The processes whose parent is `parent`.
+fn children_of(parent: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|&pid| proc_status(pid).is_some_and(|(_, ppid, _)| ppid == parent))
+        .collect()
+}
+
+#[test]
+fn a_killed_jail_costs_one_verdict_and_its_box_is_reaped_at_once() {
+    let server = Server::options().workers(1).start();
+    let token = server.submit(&py("import time\ntime.sleep(30)"));
+    server.wait_status(&token, PROCESSING, Duration::from_secs(30));
+    // The jail is the server's child; its box's init is the jail's child, pid 1 of its own
+    // pid namespace. Wait until the box has started.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (jail, init) = loop {
+        let found = children_of(server.pid()).into_iter().find_map(|jail| {
+            let init = children_of(jail)
+                .into_iter()
+                .find(|&p| proc_status(p).is_some_and(|(_, _, nspid)| nspid.ends_with("\t1")))?;
+            Some((jail, init))
+        });
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no box started:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+
+    let killed = Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(jail as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    // The orphaned init dies with its jail and the server, a child subreaper, reaps it: not
+    // even a zombie is left. (This VM's pid 1 would take up to 2 s.)
+    while proc_status(init).is_some() {
+        assert!(
+            killed.elapsed() < Duration::from_millis(500),
+            "the box's init {init} is still there {:?} after its jail's SIGKILL: {:?}",
+            killed.elapsed(),
+            proc_status(init)
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+
+    // That submission ends Internal Error; the pool starts a new jail for the next one.
+    let v = server.wait_final(&token, FINAL);
+    assert_eq!(v["status"]["id"], 13, "{v}");
+    let next = server.submit(&py("print('after the crash')"));
+    let v = server.wait_final(&next, FINAL);
+    assert_eq!(v["status"]["id"], ACCEPTED, "{v}");
+    assert_eq!(field64(&v, "stdout").as_deref(), Some("after the crash\n"));
+}

@@ -20,6 +20,7 @@ mod job;
 mod judge;
 mod pool;
 mod queue;
+pub mod reaper;
 pub mod rules;
 
 pub use catalog::{Catalog, Language};
