@@ -2,14 +2,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
-use judgebox_spec::{
-    BoxFile, JailRequest, JailResponse, LimitsUpdate, Outcome, Profiles, RunReport, RunRequest,
-};
+use judgebox_spec::{BoxFile, LimitsUpdate, Outcome, Profiles, RunReport, RunRequest};
 use serde::Serialize;
 
-use judgebox_jail_client::{jail_binary, JailProcess};
+use judgebox_sandbox::cgroup::CgroupVersion;
+use judgebox_sandbox::SlotConfig;
 
 #[derive(Debug, Args)]
 pub struct SandboxRun {
@@ -63,10 +62,14 @@ pub struct SandboxRun {
     json: bool,
     /// Force a cgroup version instead of detecting it (v1 or v2).
     #[arg(long)]
-    cgroup_version: Option<String>,
+    cgroup_version: Option<CgroupVersion>,
     /// The cgroup root (for v2, a delegated directory).
     #[arg(long)]
     cgroup_root: Option<PathBuf>,
+    /// The one-shot slot to use (1000-4999); by default the first free one. A one-shot slot
+    /// keeps its namespaces for the next run (see README: "One-shot runs").
+    #[arg(long, value_name = "N")]
+    slot: Option<u32>,
     /// The program and its arguments, as seen inside the box.
     #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]...")]
     command: Vec<String>,
@@ -138,25 +141,16 @@ impl SandboxRun {
             .map(|f| box_file(f))
             .collect::<anyhow::Result<Vec<_>>>()?;
 
-        let mut args = vec!["--once".to_string()];
-        if let Some(dir) = &self.profiles {
-            args.extend(["--profiles".to_string(), dir.display().to_string()]);
-        }
-        if let Some(v) = &self.cgroup_version {
-            args.extend(["--cgroup-version".to_string(), v.clone()]);
-        }
-        if let Some(root) = &self.cgroup_root {
-            args.extend(["--cgroup-root".to_string(), root.display().to_string()]);
-        }
-        if self.network {
+        let mut config = SlotConfig {
             // Whoever runs the CLI as root is the operator.
-            args.push("--allow-network".into());
+            allow_network: self.network,
+            ..SlotConfig::default()
+        };
+        if let Some(root) = &self.cgroup_root {
+            config.cgroup.root = root.clone();
         }
-        let mut jail = JailProcess::spawn(&jail_binary(), &args)?;
-        if !files.is_empty() {
-            jail.call(&JailRequest::WriteFiles { files })?;
-        }
-        let response = jail.call(&JailRequest::Run(RunRequest {
+        config.cgroup.version = self.cgroup_version;
+        let request = RunRequest {
             profile: self.profile.clone(),
             argv: self.command.clone(),
             env: self.env.clone(),
@@ -165,11 +159,8 @@ impl SandboxRun {
             network: self.network,
             stderr_to_stdout: self.stderr_to_stdout,
             address_space: None,
-        }))?;
-        jail.detach();
-        let JailResponse::Report(report) = response else {
-            bail!("the jail answered a run with {response:?}");
         };
+        let report = judgebox_jail::run_once(&config, self.slot, profiles, &files, &request)?;
         if self.json {
             println!("{}", serde_json::to_string_pretty(&json_report(&report))?);
         } else {

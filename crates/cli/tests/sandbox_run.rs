@@ -161,3 +161,95 @@ fn check_passes_on_this_host() {
         );
     }
 }
+
+/// The inode of a kept namespace (its identity), if slot `slot` keeps one under `name`.
+fn kept_ns(slot: u32, name: &str) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let path = format!("/run/judgebox/kept/slot-{slot}/{name}");
+    let mounted = std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .lines()
+        .any(|l| l.contains(&format!(" {path} ")) && l.contains(" - nsfs "));
+    mounted.then(|| std::fs::metadata(&path).unwrap().ino())
+}
+
+/// `sandbox run --slot SLOT --json ARGS...`, retried while the slot is still held by a
+/// killed run's box (its init holds the slot's lock until it has died).
+fn run_in_slot(slot: u32, args: &[&str]) -> Value {
+    let slot = slot.to_string();
+    let mut all = vec!["sandbox", "run", "--json", "--slot", &slot];
+    all.extend_from_slice(args);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let out = judgebox(&all);
+        if out.status.success() {
+            return serde_json::from_slice(&out.stdout).unwrap();
+        }
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("busy") && std::time::Instant::now() < deadline,
+            "{out:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_one_shot_slot_keeps_its_namespaces_and_nothing_of_its_boxes() {
+    const SLOT: u32 = 4990;
+    // A box that leaves secrets everywhere it may write, then is killed with its CLI
+    // mid-run, before it could clean up.
+    require_root();
+    let plant = "echo S3CR3T > /tmp/s; echo S3CR3T > /dev/shm/s; echo S3CR3T > /box/s; \
+                 echo planted; sleep 30";
+    let mut cli = Command::new(env!("CARGO_BIN_EXE_judgebox"))
+        .args(["sandbox", "run", "--slot", &SLOT.to_string()])
+        .args(["--", "/bin/sh", "-c", plant])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    cli.kill().unwrap();
+    cli.wait().unwrap();
+    let (net, run) = (kept_ns(SLOT, "net"), kept_ns(SLOT, "run.mnt"));
+    assert!(net.is_some() && run.is_some(), "slot {SLOT} kept nothing");
+
+    // The next box of the slot gets the same namespaces, and none of the secrets.
+    let look = "cat /tmp/s /dev/shm/s /box/s 2>/dev/null; \
+                grep -c -E ' /(tmp|dev/shm|proc|box) ' /proc/self/mountinfo";
+    let v = run_in_slot(SLOT, &["--", "/bin/sh", "-c", look]);
+    assert_eq!(v["outcome"], "exited", "{v}");
+    assert_eq!(
+        v["stdout"], "4\n",
+        "a secret survived, or a mount was stacked: {v}"
+    );
+    assert_eq!(kept_ns(SLOT, "net"), net);
+    assert_eq!(kept_ns(SLOT, "run.mnt"), run);
+
+    // A changed profile is built afresh, not taken from the kept one.
+    let profiles = tempfile::tempdir().unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sandbox-profiles");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let text = text
+            .replace("tmp_size = 131072", "tmp_size = 65536")
+            .replace("source = \"/etc/localtime\"", "source = \"/etc/hostname\"");
+        std::fs::write(profiles.path().join(entry.file_name()), text).unwrap();
+    }
+    let dir = profiles.path().to_str().unwrap();
+    // The /tmp size is the per-run plan's, the /etc/hostname bind the kept namespace's.
+    let look = "df -k /tmp | tail -1 | tr -s ' ' | cut -d' ' -f2; ls /etc/hostname 2>&1";
+    let v = run_in_slot(SLOT, &["--profiles", dir, "--", "/bin/sh", "-c", look]);
+    assert_eq!(v["stdout"], "65536\n/etc/hostname\n", "{v}");
+    let changed = kept_ns(SLOT, "run.mnt");
+    assert!(changed.is_some() && changed != run, "{changed:?} {run:?}");
+    let v = run_in_slot(SLOT, &["--", "/bin/sh", "-c", look]);
+    assert!(
+        v["stdout"]
+            .as_str()
+            .unwrap()
+            .starts_with("131072\nls: cannot access '/etc/hostname'"),
+        "{v}"
+    );
+}

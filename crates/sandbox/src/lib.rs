@@ -22,6 +22,7 @@ pub mod cgroup;
 mod child;
 mod error;
 pub mod host;
+mod keep;
 mod layout;
 mod run;
 pub mod seccomp;

@@ -17,6 +17,7 @@ use seccompiler::BpfProgram;
 
 use crate::cgroup::{self, CgroupConfig, SlotCgroup};
 use crate::error::{at, sys, SandboxError};
+use crate::keep::{self, Kept};
 use crate::layout::Layout;
 use crate::sys::ChildStack;
 use crate::{boxfs, seccomp};
@@ -92,6 +93,8 @@ pub struct Slot {
     /// Where the box's output is read into before it is kept (allocated once: zeroing 64 KiB
     /// on every read showed in profiles).
     pub(crate) scratch: Box<[u8]>,
+    /// A one-shot slot's state kept for the next jail (see `keep`).
+    kept: Option<Kept>,
     _lock: Flock<File>,
 }
 
@@ -162,6 +165,17 @@ impl Slot {
             nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
                 .map_err(sys("pinning the jail to its CPU"))?;
         }
+        // One-shot slots keep their namespaces, filters and cgroup from one jail to the next
+        // (see `keep`), in the host's mount namespace: opened before the jail leaves it.
+        let kept = if EPHEMERAL_SLOTS.contains(&id) {
+            Some(Kept::open(&config.runtime_dir, id)?)
+        } else {
+            None
+        };
+        let netns = match &kept {
+            Some(kept) => kept.netns(pooled_netns)?,
+            None => pooled_netns()?,
+        };
         // A private mount namespace for the jail: the slot's mounts are invisible to the host
         // and vanish with the jail, however it ends.
         unshare(CloneFlags::CLONE_NEWNS).map_err(sys("unshare(CLONE_NEWNS) for the jail"))?;
@@ -194,7 +208,6 @@ impl Slot {
         // the jail itself never execs, so it loses nothing by it.
         caps::clear(None, caps::CapSet::Bounding)
             .map_err(|e| SandboxError::BadRequest(format!("dropping the bounding set: {e}")))?;
-        let netns = pooled_netns()?;
         let jail_mount_ns = open(
             "/proc/self/ns/mnt",
             OFlag::O_RDONLY | OFlag::O_CLOEXEC,
@@ -232,6 +245,7 @@ impl Slot {
             program_stack: ChildStack::new()
                 .map_err(sys("mapping a stack for the box's program"))?,
             scratch: vec![0; 65536].into_boxed_slice(),
+            kept,
             _lock: lock,
         };
         slot.reset_box()?;
@@ -315,10 +329,40 @@ impl Slot {
             let root = self.dir.join(format!("root-{name}"));
             let (build, layout) =
                 Layout::plan(profile, &root, self.uid.as_raw(), self.gid.as_raw());
-            let seccomp = seccomp::compile(&profile.seccomp_file, &profile.seccomp_json)?;
-            nix::unistd::mkdir(&root, Mode::from_bits_truncate(0o755))
-                .map_err(at("mkdir", &root))?;
-            let mount_ns = build_mount_ns(&build, name)?;
+            let key = self
+                .kept
+                .as_ref()
+                .map(|_| keep::profile_key(&build, &profile.seccomp_json));
+            let kept = key
+                .as_deref()
+                .zip(self.kept.as_mut())
+                .and_then(|(key, k)| k.profile(name, key));
+            let (mount_ns, seccomp) = match kept {
+                Some((mount_ns, seccomp)) => {
+                    // Its last jail may have been killed mid-run.
+                    self.inside(&mount_ns, || {
+                        for path in crate::layout::PER_RUN_MOUNTS {
+                            keep::detach_all(Path::new(path.to_str().unwrap_or("/")))
+                                .map_err(sys("detaching a killed run's mount"))?;
+                        }
+                        Ok(())
+                    })?;
+                    (mount_ns, seccomp)
+                }
+                None => {
+                    nix::unistd::mkdir(&root, Mode::from_bits_truncate(0o755))
+                        .map_err(at("mkdir", &root))?;
+                    // The helper builds the filesystem while the jail compiles the filter.
+                    let helper = MountNsHelper::start(&build)?;
+                    let seccomp = seccomp::compile(&profile.seccomp_file, &profile.seccomp_json);
+                    let mount_ns = helper.finish(&build, name)?;
+                    let seccomp = seccomp?;
+                    if let Some((kept, key)) = self.kept.as_ref().zip(key.as_deref()) {
+                        kept.keep_profile(name, key, &mount_ns, &seccomp)?;
+                    }
+                    (mount_ns, seccomp)
+                }
+            };
             self.attach_box(&mount_ns)?;
             self.compiled.insert(
                 name.to_string(),
@@ -382,79 +426,117 @@ impl Slot {
         self.compiled.get(name).map(|c| &c.layout)
     }
 
-    /// Kills anything left and removes the slot's cgroup. The mounts and the network
-    /// namespace go with the jail's own namespaces.
+    /// Kills anything left and removes the slot's cgroup. The mounts go with the jail's own
+    /// mount namespace, and so does the network namespace unless the slot keeps it; a kept
+    /// profile namespace loses its `/box`.
     pub fn close(self) -> Result<(), SandboxError> {
         self.cgroup.kill_all()?;
+        // Removed even by a one-shot slot: a kept cgroup would keep the page cache its runs
+        // were charged for, and the next run's peak memory would not count it again.
         self.cgroup.remove()?;
+        if self.kept.is_none() {
+            return Ok(());
+        }
+        // What the box left must not outlive the jail in a kept namespace.
+        for compiled in self.compiled.values() {
+            self.inside(&compiled.mount_ns, || {
+                keep::detach_all(Path::new("/box")).map_err(sys("detaching /box"))
+            })?;
+        }
         Ok(())
     }
 }
 
 /// Builds a slot mount namespace: a helper cloned into a new mount namespace carries out
 /// `build` (ending in `pivot_root`), reports, and waits while the jail opens its namespace.
-fn build_mount_ns(build: &Layout, name: &str) -> Result<OwnedFd, SandboxError> {
-    use std::io::Read;
-    let (ready_r, ready_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(sys("pipe"))?;
-    let (hold_r, hold_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(sys("pipe"))?;
-    // The plan's modes are exact (devices 0666, directories 0755): no umask on them.
-    let umask = nix::sys::stat::umask(Mode::empty());
-    // SAFETY: the jail is single-threaded; the child only carries out the prepared plan,
-    // writes to a pipe, waits on another and exits.
-    let forked = unsafe { crate::sys::clone_fork(libc::CLONE_NEWNS, true) };
-    if !matches!(forked, Ok(crate::sys::Forked::Child)) {
-        nix::sys::stat::umask(umask);
+struct MountNsHelper {
+    pid: i32,
+    pidfd: OwnedFd,
+    ready: OwnedFd,
+    hold: OwnedFd,
+}
+
+impl MountNsHelper {
+    /// Starts the helper; the jail is free to do other work until [`MountNsHelper::finish`].
+    fn start(build: &Layout) -> Result<MountNsHelper, SandboxError> {
+        let (ready_r, ready_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(sys("pipe"))?;
+        let (hold_r, hold_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(sys("pipe"))?;
+        // The plan's modes are exact (devices 0666, directories 0755): no umask on them.
+        let umask = nix::sys::stat::umask(Mode::empty());
+        // SAFETY: the jail is single-threaded; the child only carries out the prepared plan,
+        // writes to a pipe, waits on another and exits.
+        let forked = unsafe { crate::sys::clone_fork(libc::CLONE_NEWNS, true) };
+        if !matches!(forked, Ok(crate::sys::Forked::Child)) {
+            nix::sys::stat::umask(umask);
+        }
+        let (pid, pidfd) = match forked.map_err(sys("clone for the slot's mount namespace"))? {
+            crate::sys::Forked::Child => {
+                // Only the jail may hold the write end, so that its closing is our EOF.
+                drop((hold_w, ready_r));
+                let record = match build.apply() {
+                    Ok(()) => [0u8; 8],
+                    Err(f) => {
+                        let mut r = [1u8; 8];
+                        r[0..4].copy_from_slice(&f.index.to_ne_bytes());
+                        r[4..8].copy_from_slice(&(f.errno as i32).to_ne_bytes());
+                        r
+                    }
+                };
+                crate::sys::write_raw(std::os::fd::AsRawFd::as_raw_fd(&ready_w), &record);
+                let mut byte = [0u8; 1];
+                let _ = nix::unistd::read(&hold_r, &mut byte);
+                crate::sys::exit_now(0)
+            }
+            crate::sys::Forked::Parent { pid, pidfd } => (pid, pidfd.expect("asked for a pidfd")),
+        };
+        drop((ready_w, hold_r));
+        Ok(MountNsHelper {
+            pid,
+            pidfd,
+            ready: ready_r,
+            hold: hold_w,
+        })
     }
-    let (pid, pidfd) = match forked.map_err(sys("clone for the slot's mount namespace"))? {
-        crate::sys::Forked::Child => {
-            // Only the jail may hold the write end, so that its closing is our EOF.
-            drop((hold_w, ready_r));
-            let record = match build.apply() {
-                Ok(()) => [0u8; 8],
-                Err(f) => {
-                    let mut r = [1u8; 8];
-                    r[0..4].copy_from_slice(&f.index.to_ne_bytes());
-                    r[4..8].copy_from_slice(&(f.errno as i32).to_ne_bytes());
-                    r
-                }
-            };
-            crate::sys::write_raw(std::os::fd::AsRawFd::as_raw_fd(&ready_w), &record);
-            let mut byte = [0u8; 1];
-            let _ = nix::unistd::read(&hold_r, &mut byte);
-            crate::sys::exit_now(0)
-        }
-        crate::sys::Forked::Parent { pid, pidfd } => (pid, pidfd.expect("asked for a pidfd")),
-    };
-    drop((ready_w, hold_r));
-    let mut record = [0u8; 8];
-    let got = std::fs::File::from(ready_r).read_exact(&mut record);
-    let result = match got {
-        Ok(()) if record == [0u8; 8] => open(
-            format!("/proc/{pid}/ns/mnt").as_str(),
-            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-            Mode::empty(),
-        )
-        .map_err(sys("opening the slot's mount namespace")),
-        Ok(()) => {
-            let index = u32::from_ne_bytes(record[0..4].try_into().expect("4 bytes"));
-            let errno = nix::errno::Errno::from_raw(i32::from_ne_bytes(
-                record[4..8].try_into().expect("4 bytes"),
-            ));
-            Err(SandboxError::BadRequest(format!(
-                "building the {name} profile's filesystem: {}: {errno}",
-                build.describe(index)
-            )))
-        }
-        Err(_) => Err(SandboxError::BadRequest(format!(
-            "the helper building the {name} profile's filesystem died"
-        ))),
-    };
-    drop(hold_w);
-    let _ = nix::sys::wait::waitid(
-        nix::sys::wait::Id::PIDFd(pidfd.as_fd()),
-        nix::sys::wait::WaitPidFlag::WEXITED,
-    );
-    result
+
+    /// Waits for the helper's report and opens its namespace (`build` names a failed step).
+    fn finish(self, build: &Layout, name: &str) -> Result<OwnedFd, SandboxError> {
+        use std::io::Read;
+        let MountNsHelper {
+            pid,
+            pidfd,
+            ready,
+            hold,
+        } = self;
+        let mut record = [0u8; 8];
+        let got = std::fs::File::from(ready).read_exact(&mut record);
+        let result = match got {
+            Ok(()) if record == [0u8; 8] => open(
+                format!("/proc/{pid}/ns/mnt").as_str(),
+                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(sys("opening the slot's mount namespace")),
+            Ok(()) => {
+                let index = u32::from_ne_bytes(record[0..4].try_into().expect("4 bytes"));
+                let errno = nix::errno::Errno::from_raw(i32::from_ne_bytes(
+                    record[4..8].try_into().expect("4 bytes"),
+                ));
+                Err(SandboxError::BadRequest(format!(
+                    "building the {name} profile's filesystem: {}: {errno}",
+                    build.describe(index)
+                )))
+            }
+            Err(_) => Err(SandboxError::BadRequest(format!(
+                "the helper building the {name} profile's filesystem died"
+            ))),
+        };
+        drop(hold);
+        let _ = nix::sys::wait::waitid(
+            nix::sys::wait::Id::PIDFd(pidfd.as_fd()),
+            nix::sys::wait::WaitPidFlag::WEXITED,
+        );
+        result
+    }
 }
 
 fn preflight(locks: &Path) -> Result<(), SandboxError> {
