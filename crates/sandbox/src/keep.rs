@@ -86,18 +86,24 @@ impl Kept {
         })
     }
 
-    /// The slot's network namespace: the kept one, or `make`'s, kept from now on.
+    /// `runtime_dir/kept/slot-ID`.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The slot's network namespace: the kept one, or `make`'s, kept from now on; and
+    /// whether it was kept (so this is not the slot's first jail since the host booted).
     pub fn netns(
         &self,
         make: impl FnOnce() -> Result<OwnedFd, SandboxError>,
-    ) -> Result<OwnedFd, SandboxError> {
+    ) -> Result<(OwnedFd, bool), SandboxError> {
         let path = self.dir.join("net");
         if let Some(ns) = open_nsfs(&path) {
-            return Ok(ns);
+            return Ok((ns, true));
         }
         let ns = make()?;
         self.bind_in_host(&ns, &path)?;
-        Ok(ns)
+        Ok((ns, false))
     }
 
     /// A profile's kept mount namespace and seccomp filter, if they were kept under `key`.

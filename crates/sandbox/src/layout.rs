@@ -419,6 +419,7 @@ impl Layout {
         match index {
             u32::MAX => "joining the slot's mount namespace",
             i if i == u32::MAX - 1 => "entering /box",
+            i if i == u32::MAX - 2 => "making the helper's mounts private",
             i => self
                 .names
                 .get(i as usize)

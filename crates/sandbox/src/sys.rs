@@ -333,28 +333,8 @@ pub(crate) fn landlock_abi() -> Result<i32, Errno> {
     }
 }
 
-/// `open_tree(path, OPEN_TREE_CLONE)`: a detached copy of the mount at `path`, as a
-/// descriptor another mount namespace can attach with [`move_mount_to`] (Linux 5.2).
-pub(crate) fn open_tree_clone(path: &CStr) -> Result<OwnedFd, Errno> {
-    const OPEN_TREE_CLONE: libc::c_uint = 1;
-    // SAFETY: `path` is a valid C string; the call only returns a new descriptor.
-    let fd = unsafe {
-        libc::syscall(
-            libc::SYS_open_tree,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint,
-        )
-    };
-    if fd < 0 {
-        return Err(Errno::last());
-    }
-    // SAFETY: the kernel returned a new descriptor we now own.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
-}
-
 /// `move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH)`: attaches a detached
-/// tree from [`open_tree_clone`] at `target` in the caller's mount namespace.
+/// tree from [`clone_tree`] at `target` in the caller's mount namespace.
 pub(crate) fn move_mount_to(tree: BorrowedFd<'_>, target: &CStr) -> Result<(), Errno> {
     const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x4;
     // SAFETY: both strings are valid C strings and `tree` is a live descriptor.
@@ -373,4 +353,76 @@ pub(crate) fn move_mount_to(tree: BorrowedFd<'_>, target: &CStr) -> Result<(), E
     } else {
         Ok(())
     }
+}
+
+/// A new tmpfs that is mounted nowhere (`fsopen`, `fsconfig`, `fsmount`; Linux 5.2): the
+/// descriptor is its root, usable as a directory descriptor and by [`clone_tree`]. It goes
+/// away with its last descriptor and its last attached clone, however the jail ends.
+pub(crate) fn detached_tmpfs(options: &[(&CStr, &CStr)], attrs: u32) -> Result<OwnedFd, Errno> {
+    const FSOPEN_CLOEXEC: libc::c_uint = 1;
+    const FSCONFIG_SET_STRING: libc::c_uint = 1;
+    const FSCONFIG_CMD_CREATE: libc::c_uint = 6;
+    const FSMOUNT_CLOEXEC: libc::c_uint = 1;
+    let owned = |ret: libc::c_long| {
+        if ret < 0 {
+            Err(Errno::last())
+        } else {
+            // SAFETY: the kernel returned a new descriptor we now own.
+            Ok(unsafe { OwnedFd::from_raw_fd(ret as RawFd) })
+        }
+    };
+    // SAFETY: a constant C string; the call only returns a new descriptor.
+    let fs = owned(unsafe { libc::syscall(libc::SYS_fsopen, c"tmpfs".as_ptr(), FSOPEN_CLOEXEC) })?;
+    for (key, value) in options {
+        // SAFETY: valid C strings and a live descriptor; the kernel copies them.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_fsconfig,
+                fs.as_raw_fd(),
+                FSCONFIG_SET_STRING,
+                key.as_ptr(),
+                value.as_ptr(),
+                0,
+            )
+        };
+        if ret < 0 {
+            return Err(Errno::last());
+        }
+    }
+    // SAFETY: a live descriptor; no pointers.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_fsconfig,
+            fs.as_raw_fd(),
+            FSCONFIG_CMD_CREATE,
+            std::ptr::null::<libc::c_char>(),
+            std::ptr::null::<libc::c_void>(),
+            0,
+        )
+    };
+    if ret < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: a live descriptor; no pointers.
+    owned(unsafe { libc::syscall(libc::SYS_fsmount, fs.as_raw_fd(), FSMOUNT_CLOEXEC, attrs) })
+}
+
+/// `open_tree(fd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH)`: a detached copy of the mount whose
+/// root `fd` is, for [`move_mount_to`].
+pub(crate) fn clone_tree(fd: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
+    const OPEN_TREE_CLONE: libc::c_uint = 1;
+    // SAFETY: an empty C string and a live descriptor; the call only returns a new one.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint | libc::AT_EMPTY_PATH as libc::c_uint,
+        )
+    };
+    if ret < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: the kernel returned a new descriptor we now own.
+    Ok(unsafe { OwnedFd::from_raw_fd(ret as RawFd) })
 }
