@@ -55,7 +55,7 @@ pub struct JailProcess {
 }
 
 impl JailProcess {
-    /// Starts the jail binary at `bin` with `args` (`--slot N`, `--once`, ...).
+    /// Starts the jail binary at `bin` with `args` (`--slot N`, ...).
     pub fn spawn<I, S>(bin: &Path, args: I) -> Result<JailProcess, ClientError>
     where
         I: IntoIterator<Item = S>,
@@ -129,11 +129,5 @@ impl JailProcess {
     pub fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-
-    /// Leaves a `--once` jail to exit by itself: it closed its slot before its last answer,
-    /// and what remains (its namespaces going away) need not hold the caller up.
-    pub fn detach(self) {
-        drop(self);
     }
 }

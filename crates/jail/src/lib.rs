@@ -3,8 +3,8 @@
 //! A jail is a single-threaded, synchronous process that owns one slot. `judgebox sandbox
 //! run` is such a process for the length of its one run: it parses its arguments, runs one
 //! box and prints one report, with no runtime and no other thread. So it runs the jail's
-//! one-shot mode in its own process ([`run_once`]) instead of starting a `judgebox-jail
-//! --once` and talking to it: that second process cost ~1.5 ms of the ~9 ms a one-shot run
+//! one-shot mode in its own process ([`run_once`]) instead of starting a `judgebox-jail`
+//! and talking to it, as it once did: that second process cost ~1.5 ms of the ~9 ms a one-shot run
 //! took (its exec, a second parse of the profiles, the framed round trip). The slot code
 //! checks that the process is single-threaded before it opens a slot, so a caller with
 //! threads is refused, not exposed to a fork with someone else's locks held.

@@ -6,8 +6,8 @@
 //! thread that does not exist in the child. It dies with its parent (`PR_SET_PDEATHSIG`),
 //! and each box's init dies with it, which ends the box.
 //!
-//! Without `--slot` it takes a free one-shot slot (the CLI's mode); `--check` diagnoses the
-//! host instead.
+//! Without `--slot` it takes a free one-shot slot; `--check` diagnoses the host instead.
+//! `judgebox sandbox run` runs the one-shot mode in its own process (this crate's library).
 #![forbid(unsafe_code)]
 
 mod check;
@@ -56,10 +56,6 @@ struct Args {
     /// Pin the jail and its boxes to one CPU (a pool gives slot N the CPU N mod CPUs).
     #[arg(long)]
     cpu: Option<usize>,
-    /// One-shot: after the first run, close the slot, then answer it and exit, so that the
-    /// caller need not wait for the jail's own teardown (the CLI's mode).
-    #[arg(long)]
-    once: bool,
     /// Diagnose the host and exit (non-zero if boxes cannot work here).
     #[arg(long)]
     check: bool,
@@ -89,17 +85,12 @@ impl Args {
     }
 }
 
-/// Answers requests until stdin closes; with `once`, returns the first run's answer unsent.
-fn serve(
-    slot: &mut Slot,
-    output: &mut impl std::io::Write,
-    once: bool,
-) -> anyhow::Result<Option<JailResponse>> {
+/// Answers requests until stdin closes.
+fn serve(slot: &mut Slot, output: &mut impl std::io::Write) -> anyhow::Result<()> {
     let mut input = BufReader::new(std::io::stdin().lock());
     while let Some(request) =
         read_frame::<_, JailRequest>(&mut input).context("reading a request")?
     {
-        let is_run = matches!(request, JailRequest::Run(_));
         let response = match request {
             JailRequest::ResetBox => slot.reset_box().map(|()| JailResponse::Done),
             JailRequest::WriteFiles { files } => {
@@ -116,12 +107,9 @@ fn serve(
         .unwrap_or_else(|e| JailResponse::Error {
             message: e.to_string(),
         });
-        if once && is_run {
-            return Ok(Some(response));
-        }
         write_frame(output, &response).context("writing a response")?;
     }
-    Ok(None)
+    Ok(())
 }
 
 fn main() -> std::process::ExitCode {
@@ -149,10 +137,7 @@ fn jail(args: &Args) -> anyhow::Result<()> {
         None => Slot::open_ephemeral(&config, profiles)?,
     };
     let mut output = BufWriter::new(std::io::stdout().lock());
-    let served = serve(&mut slot, &mut output, args.once);
+    let served = serve(&mut slot, &mut output);
     slot.close()?;
-    if let Some(response) = served? {
-        write_frame(&mut output, &response).context("writing a response")?;
-    }
-    Ok(())
+    served
 }

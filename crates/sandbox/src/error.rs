@@ -40,6 +40,19 @@ pub(crate) fn sys(what: &'static str) -> impl FnOnce(Errno) -> SandboxError {
     move |errno| SandboxError::Sys { what, errno }
 }
 
+/// An errno from an `std::io` error (EIO if it carries none).
+pub(crate) fn errno_of(e: &std::io::Error) -> Errno {
+    Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
+}
+
+/// [`at`] for `std::io` errors.
+pub(crate) fn io_at<'a>(
+    what: &'static str,
+    path: &'a std::path::Path,
+) -> impl FnOnce(std::io::Error) -> SandboxError + 'a {
+    move |e| at(what, path)(errno_of(&e))
+}
+
 pub(crate) fn at<'a>(
     what: &'static str,
     path: &'a std::path::Path,

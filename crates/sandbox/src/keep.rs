@@ -35,7 +35,7 @@ use nix::sched::{setns, CloneFlags};
 use nix::sys::stat::Mode;
 use seccompiler::{sock_filter as SockFilter, BpfProgram};
 
-use crate::error::{at, sys, SandboxError};
+use crate::error::{at, io_at, sys, SandboxError};
 
 /// The kept state of one one-shot slot, and the way back into the host's mount namespace
 /// where it is kept.
@@ -195,7 +195,7 @@ pub(crate) fn profile_key(plan: &impl std::fmt::Debug, seccomp_json: &str) -> St
 }
 
 /// Detaches every mount stacked on `path` (none is fine).
-pub(crate) fn detach_all(path: &Path) -> Result<(), Errno> {
+pub(crate) fn detach_all<P: ?Sized + nix::NixPath>(path: &P) -> Result<(), Errno> {
     loop {
         match umount2(path, MntFlags::MNT_DETACH) {
             Ok(()) => continue,
@@ -210,14 +210,6 @@ fn open_nsfs(path: &Path) -> Option<OwnedFd> {
     let fd = open(path, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty()).ok()?;
     let fs = nix::sys::statfs::fstatfs(&fd).ok()?;
     (fs.filesystem_type().0 as u64 == libc::NSFS_MAGIC as u64).then_some(fd)
-}
-
-fn io_at<'a>(what: &'static str, path: &'a Path) -> impl Fn(std::io::Error) -> SandboxError + 'a {
-    move |e| SandboxError::Path {
-        what,
-        path: path.to_path_buf(),
-        errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
-    }
 }
 
 /// A filter as bytes: each instruction as `struct sock_filter` lays it out, little-endian.

@@ -65,7 +65,7 @@ fn stdin_memfd(data: &[u8]) -> Result<OwnedFd, SandboxError> {
         .and_then(|()| file.rewind())
         .map_err(|e| SandboxError::Sys {
             what: "writing stdin",
-            errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+            errno: crate::error::errno_of(&e),
         })?;
     let fd = OwnedFd::from(file);
     // Sealed: the program can read its input but not change what a later reader sees.

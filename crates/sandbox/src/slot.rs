@@ -16,7 +16,7 @@ use nix::unistd::{Gid, Uid};
 use seccompiler::BpfProgram;
 
 use crate::cgroup::{self, CgroupConfig, SlotCgroup};
-use crate::error::{at, sys, SandboxError};
+use crate::error::{at, io_at, sys, SandboxError};
 use crate::keep::{self, Kept};
 use crate::layout::Layout;
 use crate::sys::ChildStack;
@@ -104,11 +104,7 @@ fn lock_slot(dir: &Path, id: u32) -> Result<Option<Flock<File>>, SandboxError> {
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| SandboxError::Path {
-            what: "opening slot lock",
-            path: path.clone(),
-            errno: nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
-        })?;
+        .map_err(io_at("opening slot lock", &path))?;
     match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
         Ok(lock) => Ok(Some(lock)),
         Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
@@ -121,11 +117,7 @@ fn lock_slot(dir: &Path, id: u32) -> Result<Option<Flock<File>>, SandboxError> {
 }
 
 fn mkdir_p(path: &Path) -> Result<(), SandboxError> {
-    std::fs::create_dir_all(path).map_err(|e| SandboxError::Path {
-        what: "creating directory",
-        path: path.to_path_buf(),
-        errno: nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
-    })
+    std::fs::create_dir_all(path).map_err(io_at("creating directory", path))
 }
 
 impl Slot {
@@ -348,13 +340,7 @@ impl Slot {
             let (mount_ns, seccomp) = match kept {
                 Some((mount_ns, seccomp)) => {
                     // Its last jail may have been killed mid-run.
-                    self.inside(&mount_ns, || {
-                        for path in crate::layout::PER_RUN_MOUNTS {
-                            keep::detach_all(Path::new(path.to_str().unwrap_or("/")))
-                                .map_err(sys("detaching a killed run's mount"))?;
-                        }
-                        Ok(())
-                    })?;
+                    self.detach_run_mounts(&mount_ns)?;
                     (mount_ns, seccomp)
                 }
                 None => {
@@ -420,12 +406,15 @@ impl Slot {
         let Some(compiled) = self.compiled.get(name) else {
             return Ok(());
         };
-        self.inside(&compiled.mount_ns, || {
+        self.detach_run_mounts(&compiled.mount_ns)
+    }
+
+    /// Detaches a run's /tmp, /dev/shm and /proc from a slot mount namespace, however many
+    /// are stacked there.
+    fn detach_run_mounts(&self, ns: &OwnedFd) -> Result<(), SandboxError> {
+        self.inside(ns, || {
             for path in crate::layout::PER_RUN_MOUNTS {
-                match umount2(path, MntFlags::MNT_DETACH) {
-                    Ok(()) | Err(nix::errno::Errno::EINVAL) => {}
-                    Err(e) => return Err(sys("detaching a run's mount")(e)),
-                }
+                keep::detach_all(path).map_err(sys("detaching a run's mount"))?;
             }
             Ok(())
         })
@@ -449,7 +438,7 @@ impl Slot {
         // What the box left must not outlive the jail in a kept namespace.
         for compiled in self.compiled.values() {
             self.inside(&compiled.mount_ns, || {
-                keep::detach_all(Path::new("/box")).map_err(sys("detaching /box"))
+                keep::detach_all(c"/box").map_err(sys("detaching /box"))
             })?;
         }
         Ok(())
