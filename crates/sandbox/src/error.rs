@@ -28,6 +28,8 @@ pub enum SandboxError {
     },
     #[error("{what}: {errno}")]
     Sys { what: &'static str, errno: Errno },
+    #[error("a slot must be opened by a single-threaded process (boxes are forked from it), and this one has {0} threads")]
+    Threaded(u64),
     #[error("slot {0} is in use by another jail")]
     SlotBusy(u32),
     #[error("no free slot between {0} and {1}")]

@@ -16,7 +16,7 @@ use nix::unistd::{Gid, Uid};
 use seccompiler::BpfProgram;
 
 use crate::cgroup::{self, CgroupConfig, SlotCgroup};
-use crate::error::{at, io_at, sys, SandboxError};
+use crate::error::{at, errno_of, io_at, sys, SandboxError};
 use crate::keep::{self, Kept};
 use crate::layout::Layout;
 use crate::sys::ChildStack;
@@ -52,6 +52,19 @@ impl Default for SlotConfig {
             favor_dynmods: true,
         }
     }
+}
+
+/// The CPUs this process, and so each box it makes, may run on: the affinity mask, one
+/// syscall (`available_parallelism` also reads the cgroup's CPU quota files, ~0.1 ms, and a
+/// quota does not change how many CPUs a box's threads burn time on at once).
+fn usable_cpus() -> u32 {
+    use nix::sched::{sched_getaffinity, CpuSet};
+    sched_getaffinity(nix::unistd::Pid::from_raw(0)).map_or(1, |set| {
+        let n = (0..CpuSet::count())
+            .filter(|&cpu| set.is_set(cpu).unwrap_or(false))
+            .count();
+        u32::try_from(n.max(1)).unwrap_or(u32::MAX)
+    })
 }
 
 /// Slots the service's pool uses start at 0; one-shot jails (the CLI) take the first free
@@ -240,7 +253,7 @@ impl Slot {
             profiles,
             compiled: HashMap::new(),
             allow_network: config.allow_network,
-            ncpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+            ncpus: usable_cpus(),
             init_stack: ChildStack::new().map_err(sys("mapping a stack for the box's init"))?,
             program_stack: ChildStack::new()
                 .map_err(sys("mapping a stack for the box's program"))?,
@@ -551,10 +564,28 @@ impl MountNsHelper {
 }
 
 fn preflight(locks: &Path) -> Result<(), SandboxError> {
+    // Boxes are cloned from this process: a clone of a multi-threaded one can inherit a lock
+    // held by a thread that does not exist in the child, and `setns` into a mount namespace
+    // refuses one anyway. Said plainly here rather than as an EINVAL later.
+    match threads() {
+        Ok(1) => {}
+        Ok(n) => return Err(SandboxError::Threaded(n)),
+        Err(e) => return Err(at("reading", Path::new("/proc/self/stat"))(e)),
+    }
     if !nix::unistd::geteuid().is_root() {
         return Err(SandboxError::NotRoot);
     }
     mkdir_p(locks)
+}
+
+/// How many threads this process has (`num_threads`, the 20th field of `/proc/self/stat`;
+/// the fields after the command name, which may hold anything but ends at the last `)`).
+fn threads() -> Result<u64, nix::errno::Errno> {
+    let stat = std::fs::read_to_string("/proc/self/stat").map_err(|e| errno_of(&e))?;
+    stat.rsplit_once(')')
+        .and_then(|(_, fields)| fields.split_whitespace().nth(17))
+        .and_then(|n| n.parse().ok())
+        .ok_or(nix::errno::Errno::EINVAL)
 }
 
 /// The slot's network namespace: empty but for loopback, made once, joined by every box.
@@ -578,4 +609,28 @@ fn pooled_netns() -> Result<OwnedFd, SandboxError> {
     setns(host, CloneFlags::CLONE_NEWNET)
         .map_err(sys("returning to the host network namespace"))?;
     made
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_with_threads_cannot_open_a_slot() {
+        // The test harness runs this on a thread of its own: the process has several.
+        let dir = tempfile::tempdir().unwrap();
+        let config = SlotConfig {
+            runtime_dir: dir.path().to_path_buf(),
+            ..SlotConfig::default()
+        };
+        let refused = Slot::open_ephemeral(&config, Profiles::builtin().unwrap());
+        match refused {
+            Err(SandboxError::Threaded(n)) => assert!(n >= 2, "{n}"),
+            other => panic!("opened or failed otherwise: {:?}", other.map(|s| s.id())),
+        }
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+            "refused before touching anything"
+        );
+    }
 }
