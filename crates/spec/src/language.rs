@@ -237,12 +237,29 @@ mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_languages.rs"));
 }
 
+/// Whether a language file's name is language `id`'s (`{id}-<name>.toml`).
+fn one_id(id: u32) -> impl Fn(&str) -> bool {
+    let prefix = format!("{id}-");
+    move |name| name.starts_with(&prefix)
+}
+
 impl Languages {
     /// The repository's `languages/`, compiled in.
     pub fn builtin() -> Result<Self, LanguageError> {
+        Self::builtin_where(|_| true)?.non_empty(Path::new("<builtin>"))
+    }
+
+    /// Only language `id` of the built-in ones, or none: a command that needs one language
+    /// parses its file alone (a language's file is named for its id) instead of all of them.
+    pub fn builtin_one(id: u32) -> Result<Self, LanguageError> {
+        Self::builtin_where(one_id(id))
+    }
+
+    fn builtin_where(keep: impl Fn(&str) -> bool) -> Result<Self, LanguageError> {
         Self::from_files(
             builtin::FILES
                 .iter()
+                .filter(|(n, _)| keep(n))
                 .map(|(n, t)| (n.to_string(), t.to_string())),
             Path::new("<builtin>"),
         )
@@ -250,6 +267,15 @@ impl Languages {
 
     /// Every `*.toml` in `dir`.
     pub fn load_dir(dir: &Path) -> Result<Self, LanguageError> {
+        Self::load_dir_where(dir, |_| true)?.non_empty(dir)
+    }
+
+    /// Only language `id` of `dir`'s, or none (see [`Languages::builtin_one`]).
+    pub fn load_dir_one(dir: &Path, id: u32) -> Result<Self, LanguageError> {
+        Self::load_dir_where(dir, one_id(id))
+    }
+
+    fn load_dir_where(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Self, LanguageError> {
         let read_err = |path: &Path, source| LanguageError::Read {
             path: path.to_path_buf(),
             source,
@@ -260,12 +286,22 @@ impl Languages {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
-            if name.ends_with(".toml") {
+            if name.ends_with(".toml") && keep(name) {
                 let text = std::fs::read_to_string(&path).map_err(|e| read_err(&path, e))?;
                 files.push((name.to_string(), text));
             }
         }
         Self::from_files(files.into_iter(), dir)
+    }
+
+    fn non_empty(self, dir: &Path) -> Result<Self, LanguageError> {
+        if self.by_id.is_empty() {
+            return Err(LanguageError::Invalid {
+                path: dir.to_path_buf(),
+                message: "no languages (*.toml) found".into(),
+            });
+        }
+        Ok(self)
     }
 
     fn from_files(
@@ -291,12 +327,6 @@ impl Languages {
             if by_id.insert(spec.id, spec).is_some() {
                 return Err(invalid("another file has the same id".into()));
             }
-        }
-        if by_id.is_empty() {
-            return Err(LanguageError::Invalid {
-                path: dir.to_path_buf(),
-                message: "no languages (*.toml) found".into(),
-            });
         }
         Ok(Languages { by_id })
     }
@@ -373,6 +403,26 @@ version = ["gcc", "-dumpfullversion"]
         assert!(load("50-c.toml", &no_run).is_err());
         let options_in_run = C.replace("[\"./a.out\"]", "[\"./a.out\", \"{options}\"]");
         assert!(load("50-c.toml", &options_in_run).is_err());
+    }
+
+    #[test]
+    fn one_language_is_loaded_alone_by_its_id() {
+        let one = Languages::builtin_one(71).unwrap();
+        assert_eq!(one.iter().map(|l| l.id).collect::<Vec<_>>(), [71]);
+        assert_eq!(one.get(71), Languages::builtin().unwrap().get(71));
+        assert!(Languages::builtin_one(7).unwrap().is_empty(), "7 is no id");
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in builtin::FILES.iter().filter(|(n, _)| n.starts_with('5')) {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let one = Languages::load_dir_one(dir.path(), 50).unwrap();
+        assert_eq!(one.iter().map(|l| l.id).collect::<Vec<_>>(), [50]);
+        assert!(Languages::load_dir_one(dir.path(), 5).unwrap().is_empty());
+        let empty = tempfile::tempdir().unwrap();
+        assert!(
+            Languages::load_dir(empty.path()).is_err(),
+            "no languages at all"
+        );
     }
 
     #[test]
