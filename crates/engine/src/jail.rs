@@ -40,6 +40,8 @@ pub enum JailError {
     /// The jail refused the request (a bad path, an unknown profile, ...).
     #[error("{0}")]
     Refused(String),
+    #[error("the jail answered {0} to {1}")]
+    Unexpected(&'static str, &'static str),
 }
 
 /// A running jail. Dropping it kills the jail, and with it any box it is running.

@@ -9,6 +9,10 @@
 //! output comparison, times averaged over the runs. A fault of the engine itself is the
 //! verdict Internal Error, never a panic.
 //!
+//! [`judge`] does the same in a box its caller brings ([`JudgeBox`]): the one-shot
+//! `judgebox run` answers the jail's requests with a slot of its own single-threaded
+//! process, through the jail's own request handler.
+//!
 //! [`Queue`] carries stored submissions to one worker per jail and stores each verdict; it
 //! knows the store, never HTTP.
 #![forbid(unsafe_code)]
@@ -26,6 +30,6 @@ pub mod rules;
 pub use catalog::{Catalog, Language};
 pub use jail::{Jail, JailCommand, JailError};
 pub use job::{Job, JobLimits, Verdict};
-pub use judge::{Engine, EngineConfig, COMPILE_LIMITS};
+pub use judge::{judge, Engine, EngineConfig, JudgeBox, COMPILE_LIMITS};
 pub use pool::{JailPool, Lease, SlotPlan};
 pub use queue::{job_of, outcome_of, OnFinished, Queue, QueueStats};

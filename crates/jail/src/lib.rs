@@ -1,4 +1,5 @@
-//! The jail's one-shot mode as a library, for `judgebox sandbox run`.
+//! The jail's request handling and one-shot mode as a library, for the `judgebox` commands
+//! that make boxes in their own process (`sandbox run`, `run`).
 //!
 //! A jail is a single-threaded, synchronous process that owns one slot. `judgebox sandbox
 //! run` is such a process for the length of its one run: it parses its arguments, runs one
@@ -11,7 +12,7 @@
 #![forbid(unsafe_code)]
 
 use judgebox_sandbox::{SandboxError, Slot, SlotConfig, EPHEMERAL_SLOTS};
-use judgebox_spec::{BoxFile, Profiles, RunReport, RunRequest};
+use judgebox_spec::{BoxFile, JailRequest, JailResponse, Profiles, RunReport, RunRequest};
 
 /// Takes one-shot slot `slot` (or the first free one), writes `files` into its box, runs
 /// `request`, closes the slot. The box dies with the calling process if it is killed (the
@@ -37,4 +38,23 @@ pub fn run_once(
     let report = slot.write_files(files).map(|()| slot.run(request));
     slot.close()?;
     report
+}
+
+/// The jail's answer to one request on `slot`: what `judgebox-jail` writes back for each
+/// frame it reads, and what `judgebox run` gets without the frames.
+pub fn answer(slot: &mut Slot, request: JailRequest) -> JailResponse {
+    match request {
+        JailRequest::ResetBox => slot.reset_box().map(|()| JailResponse::Done),
+        JailRequest::WriteFiles { files } => slot.write_files(&files).map(|()| JailResponse::Done),
+        JailRequest::ReadFile { path, max_size } => {
+            slot.read_file(&path, max_size)
+                .map(|content| JailResponse::File {
+                    content: content.into(),
+                })
+        }
+        JailRequest::Run(run) => Ok(JailResponse::Report(slot.run(&run))),
+    }
+    .unwrap_or_else(|e| JailResponse::Error {
+        message: e.to_string(),
+    })
 }

@@ -19,7 +19,7 @@ use anyhow::Context;
 use clap::Parser;
 use judgebox_sandbox::cgroup::{CgroupConfig, CgroupVersion};
 use judgebox_sandbox::{Slot, SlotConfig};
-use judgebox_spec::{read_frame, write_frame, JailRequest, JailResponse, Profiles};
+use judgebox_spec::{read_frame, write_frame, JailRequest, Profiles};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -91,22 +91,7 @@ fn serve(slot: &mut Slot, output: &mut impl std::io::Write) -> anyhow::Result<()
     while let Some(request) =
         read_frame::<_, JailRequest>(&mut input).context("reading a request")?
     {
-        let response = match request {
-            JailRequest::ResetBox => slot.reset_box().map(|()| JailResponse::Done),
-            JailRequest::WriteFiles { files } => {
-                slot.write_files(&files).map(|()| JailResponse::Done)
-            }
-            JailRequest::ReadFile { path, max_size } => {
-                slot.read_file(&path, max_size)
-                    .map(|content| JailResponse::File {
-                        content: content.into(),
-                    })
-            }
-            JailRequest::Run(run) => Ok(JailResponse::Report(slot.run(&run))),
-        }
-        .unwrap_or_else(|e| JailResponse::Error {
-            message: e.to_string(),
-        });
+        let response = judgebox_jail::answer(slot, request);
         write_frame(output, &response).context("writing a response")?;
     }
     Ok(())
