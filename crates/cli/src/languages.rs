@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use judgebox_engine::{Catalog, Engine, EngineConfig, Job, JobLimits, Language, SlotPlan};
+use judgebox_engine::{Engine, EngineConfig, Job, JobLimits, Language, SlotPlan};
 use judgebox_spec::{Languages, Status};
 use serde::Serialize;
 
@@ -79,7 +79,7 @@ struct ListEntry<'a> {
 
 fn list(options: &EngineOptions, json: bool) -> anyhow::Result<std::process::ExitCode> {
     let languages = options.load_languages()?;
-    let catalog = runtime()?.block_on(Catalog::detect(&languages));
+    let catalog = runtime()?.block_on(options.detect(&languages));
     if json {
         let entries: Vec<ListEntry> = catalog
             .iter()

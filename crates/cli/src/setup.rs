@@ -7,9 +7,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use judgebox_engine::{Catalog, Engine, EngineConfig, JailCommand, JailPool, SlotPlan};
+use judgebox_engine::{
+    Catalog, Engine, EngineConfig, JailCommand, JailPool, SlotPlan, DEFAULT_VERSION_CACHE,
+};
 use judgebox_jail_client::jail_binary;
-use judgebox_spec::Languages;
+use judgebox_sandbox::cgroup::CgroupVersion;
+use judgebox_sandbox::SlotConfig;
+use judgebox_spec::{Languages, Profiles};
 
 /// Options for where languages and sandbox profiles come from and how jails start.
 #[derive(Debug, Clone, Args)]
@@ -22,10 +26,14 @@ pub struct EngineOptions {
     pub profiles: Option<PathBuf>,
     /// Force a cgroup version instead of detecting it (v1 or v2).
     #[arg(long, value_name = "v1|v2")]
-    pub cgroup_version: Option<String>,
+    pub cgroup_version: Option<CgroupVersion>,
     /// The cgroup root (for v2, a delegated directory).
     #[arg(long, value_name = "DIR")]
     pub cgroup_root: Option<PathBuf>,
+    /// Where detected toolchain versions are kept, so that a toolchain is not started just
+    /// to learn its version while its files are unchanged.
+    #[arg(long, env = "JUDGEBOX_VERSION_CACHE", value_name = "FILE", default_value = DEFAULT_VERSION_CACHE)]
+    pub version_cache: PathBuf,
 }
 
 impl EngineOptions {
@@ -33,6 +41,14 @@ impl EngineOptions {
         Ok(match &self.languages {
             Some(dir) => Languages::load_dir(dir)?,
             None => Languages::builtin()?,
+        })
+    }
+
+    /// Language `id` alone (its file is named for it), or none.
+    pub fn load_language(&self, id: u32) -> anyhow::Result<Languages> {
+        Ok(match &self.languages {
+            Some(dir) => Languages::load_dir_one(dir, id)?,
+            None => Languages::builtin_one(id)?,
         })
     }
 
@@ -44,7 +60,7 @@ impl EngineOptions {
             args.extend(["--profiles".into(), dir.clone().into_os_string()]);
         }
         if let Some(v) = &self.cgroup_version {
-            args.extend(["--cgroup-version".into(), v.into()]);
+            args.extend(["--cgroup-version".into(), v.to_string().into()]);
         }
         if let Some(root) = &self.cgroup_root {
             args.extend(["--cgroup-root".into(), root.clone().into_os_string()]);
@@ -66,8 +82,34 @@ impl EngineOptions {
         plan: SlotPlan,
         config: EngineConfig,
     ) -> anyhow::Result<Engine> {
-        let catalog = Catalog::detect(languages).await;
+        let catalog = self.detect(languages).await;
         self.engine_with(catalog, plan, config).await
+    }
+
+    /// The installed toolchains of `languages`, from the version cache where it can.
+    pub async fn detect(&self, languages: &Languages) -> Catalog {
+        Catalog::detect_cached(languages.iter().cloned(), &self.version_cache).await
+    }
+
+    /// The sandbox settings of a box made in this process (`judgebox run`); `allow_network`
+    /// lets runs that ask for it use the host's network.
+    pub fn slot_config(&self, allow_network: bool) -> SlotConfig {
+        let mut config = SlotConfig {
+            allow_network,
+            ..SlotConfig::default()
+        };
+        if let Some(root) = &self.cgroup_root {
+            config.cgroup.root = root.clone();
+        }
+        config.cgroup.version = self.cgroup_version;
+        config
+    }
+
+    pub fn load_profiles(&self) -> anyhow::Result<Profiles> {
+        Ok(match &self.profiles {
+            Some(dir) => Profiles::load_dir(dir)?,
+            None => Profiles::builtin()?,
+        })
     }
 
     /// Starts an engine with `plan`'s jails for the languages of `catalog` as given.

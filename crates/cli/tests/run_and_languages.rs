@@ -66,12 +66,100 @@ fn run_prints_judge0s_fields_star_object() {
     assert!(text.starts_with("Runtime Error (NZEC) (11)"), "{text}");
     assert!(text.contains("exit code 3"), "{text}");
 
+    let broken = write(
+        dir.path(),
+        "broken.c",
+        "int main(void) { return undeclared; }\n",
+    );
+    let out = judgebox(&["run", &broken]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Compilation Error (6)"), "{text}");
+    assert!(text.contains("undeclared"), "the compiler's words: {text}");
+
     let out = judgebox(&["run", &bad, "--cpu-time", "99"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--cpu-time"));
     let out = judgebox(&["run", &bad, "--lang", "9999"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("9999"));
+}
+
+#[test]
+fn run_keeps_a_toolchain_version_until_the_toolchain_changes() {
+    require_root();
+    let dir = tempfile::tempdir().unwrap();
+    let languages = dir.path().join("languages");
+    std::fs::create_dir(&languages).unwrap();
+    // Python's language file, with a version command that logs each time it is asked.
+    let asked = dir.path().join("asked");
+    let tool = dir.path().join("python-version");
+    let script = |version: &str| {
+        format!(
+            "#!/bin/sh\necho asked >> {}\necho 'Python {version}'\n",
+            asked.display()
+        )
+    };
+    let install = |version: &str| {
+        // As dpkg does: a new file renamed over the old one.
+        let new = dir.path().join("python-version.new");
+        std::fs::write(&new, script(version)).unwrap();
+        std::fs::set_permissions(&new, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        std::fs::rename(&new, &tool).unwrap();
+    };
+    install("3.99.1");
+    let python = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../languages/71-python.toml"
+    ))
+    .unwrap();
+    let line = "version = [\"/usr/bin/python3\", \"--version\"]";
+    assert!(python.contains(line), "the test edits this line");
+    let python = python.replace(line, &format!("version = [\"{}\"]", tool.display()));
+    std::fs::write(languages.join("71-python.toml"), python).unwrap();
+    let source = write(dir.path(), "hello.py", "print('hi')\n");
+    let cache = dir.path().join("cache/versions.json");
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_judgebox"))
+            .args(["run", &source, "--lang", "71", "--languages"])
+            .arg(&languages)
+            .env("JUDGEBOX_VERSION_CACHE", &cache)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let times_asked = || {
+        std::fs::read_to_string(&asked)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+
+    let first = run();
+    assert!(
+        first.starts_with("Accepted (3)  Python (3.99.1)"),
+        "{first}"
+    );
+    assert_eq!(times_asked(), 1);
+    assert!(cache.exists(), "the version is kept");
+    let second = run();
+    assert!(
+        second.starts_with("Accepted (3)  Python (3.99.1)"),
+        "{second}"
+    );
+    assert_eq!(times_asked(), 1, "the kept version is used");
+
+    install("3.99.2");
+    let upgraded = run();
+    assert!(
+        upgraded.starts_with("Accepted (3)  Python (3.99.2)"),
+        "{upgraded}"
+    );
+    assert_eq!(times_asked(), 2, "a changed toolchain is asked again");
+    run();
+    assert_eq!(times_asked(), 2);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! installed (once, at start-up), or the reason it cannot be served.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,8 @@ use std::time::Duration;
 use judgebox_spec::{extract_version, LanguageSpec, Languages};
 use tokio::process::Command;
 use tokio::sync::Semaphore;
+
+use crate::versions::{self, VersionCache};
 
 /// How long a version command may take (a JVM-based compiler's first start is slow).
 const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
@@ -86,6 +89,40 @@ impl Catalog {
             by_id.insert(language.id(), Arc::new(language));
         }
         Catalog { by_id }
+    }
+
+    /// [`Catalog::detect_specs`], with the versions kept in `cache` (see [`VersionCache`])
+    /// for toolchains unchanged since; the versions found are kept there for next time.
+    pub async fn detect_cached(
+        specs: impl IntoIterator<Item = LanguageSpec>,
+        cache: &Path,
+    ) -> Catalog {
+        let mut cache = VersionCache::open(cache);
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        let mut identities = BTreeMap::new();
+        for spec in specs {
+            match cache.lookup(&spec).filter(|_| spec.unavailable.is_none()) {
+                Some(version) => known.push(Language::new(spec, Ok(version))),
+                None => {
+                    identities.insert(spec.id, versions::identity(&spec));
+                    unknown.push(spec);
+                }
+            }
+        }
+        let mut catalog = Catalog::detect_specs(unknown).await;
+        for language in catalog.iter() {
+            if let (Some(version), Some(files)) =
+                (&language.version, identities.remove(&language.id()))
+            {
+                cache.record(&language.spec, files, version);
+            }
+        }
+        cache.save();
+        for language in known {
+            catalog.by_id.insert(language.id(), Arc::new(language));
+        }
+        catalog
     }
 
     /// A catalog of languages whose versions are already known (tests, a cached detection).

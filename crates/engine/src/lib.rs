@@ -26,6 +26,7 @@ mod pool;
 mod queue;
 pub mod reaper;
 pub mod rules;
+mod versions;
 
 pub use catalog::{Catalog, Language};
 pub use jail::{Jail, JailCommand, JailError};
@@ -33,3 +34,4 @@ pub use job::{Job, JobLimits, Verdict};
 pub use judge::{judge, Engine, EngineConfig, JudgeBox, COMPILE_LIMITS};
 pub use pool::{JailPool, Lease, SlotPlan};
 pub use queue::{job_of, outcome_of, OnFinished, Queue, QueueStats};
+pub use versions::{VersionCache, DEFAULT_VERSION_CACHE};
