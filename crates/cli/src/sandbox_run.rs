@@ -8,7 +8,7 @@ use judgebox_spec::{BoxFile, LimitsUpdate, Outcome, Profiles, RunReport, RunRequ
 use serde::Serialize;
 
 use judgebox_sandbox::cgroup::CgroupVersion;
-use judgebox_sandbox::SlotConfig;
+use judgebox_sandbox::{current_cpu, SlotConfig};
 
 #[derive(Debug, Args)]
 pub struct SandboxRun {
@@ -144,6 +144,8 @@ impl SandboxRun {
         let mut config = SlotConfig {
             // Whoever runs the CLI as root is the operator.
             allow_network: self.network,
+            // Where this process runs now (see `SlotConfig::cpu`).
+            cpu: current_cpu(),
             ..SlotConfig::default()
         };
         if let Some(root) = &self.cgroup_root {

@@ -12,7 +12,7 @@ use judgebox_engine::{
 };
 use judgebox_jail_client::jail_binary;
 use judgebox_sandbox::cgroup::CgroupVersion;
-use judgebox_sandbox::SlotConfig;
+use judgebox_sandbox::{current_cpu, SlotConfig};
 use judgebox_spec::{Languages, Profiles};
 
 /// Options for where languages and sandbox profiles come from and how jails start.
@@ -96,6 +96,8 @@ impl EngineOptions {
     pub fn slot_config(&self, allow_network: bool) -> SlotConfig {
         let mut config = SlotConfig {
             allow_network,
+            // Where this process runs now (see `SlotConfig::cpu`).
+            cpu: current_cpu(),
             ..SlotConfig::default()
         };
         if let Some(root) = &self.cgroup_root {

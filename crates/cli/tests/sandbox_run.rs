@@ -58,6 +58,23 @@ fn json_report_has_every_documented_field() {
 }
 
 #[test]
+fn a_pinned_one_shot_jail_leaves_the_program_every_cpu_it_had() {
+    // The CLI pins itself (and the box's init) to the CPU it runs on; the program gets back
+    // what the CLI had, so that a JVM or a parallel compiler keeps its CPUs.
+    let allowed = |status: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .map(|v| v.trim().to_string())
+            .unwrap()
+    };
+    let here = allowed(&std::fs::read_to_string("/proc/self/status").unwrap());
+    let v = run_json(&["--", "/bin/cat", "/proc/self/status"]);
+    assert_eq!(v["outcome"], "exited", "{v}");
+    assert_eq!(allowed(v["stdout"].as_str().unwrap()), here, "{v}");
+}
+
+#[test]
 fn limit_flags_reach_the_box() {
     let spin = fixture_path("spin");
     let spin_arg = format!("{}:spin", spin.display());

@@ -24,7 +24,7 @@ use landlock::{
     AccessFs, AccessNet, PathBeneath, PathFd, Ruleset, RulesetAttr, RulesetCreatedAttr, Scope, ABI,
 };
 use nix::errno::Errno;
-use nix::sched::CloneFlags;
+use nix::sched::{sched_setaffinity, CloneFlags, CpuSet};
 use nix::sys::resource::{setrlimit, Resource};
 use nix::sys::stat::{umask, Mode};
 use nix::sys::wait::{waitpid, WaitStatus};
@@ -50,6 +50,7 @@ pub(crate) enum Stage {
     Ids,
     Seccomp,
     Exec,
+    Affinity,
 }
 
 impl Stage {
@@ -57,7 +58,7 @@ impl Stage {
         use Stage::*;
         [
             ParentGone, NetNs, Hostname, Mount, Fork, Cgroup, Stdio, Rlimit, Landlock, Ids,
-            Seccomp, Exec,
+            Seccomp, Exec, Affinity,
         ]
         .into_iter()
         .find(|s| *s as u32 == n)
@@ -77,6 +78,7 @@ impl Stage {
             Stage::Ids => "switching to the slot's uid and gid",
             Stage::Seccomp => "installing the seccomp filter",
             Stage::Exec => "executing the program",
+            Stage::Affinity => "giving the program the jail's CPUs",
         }
     }
 }
@@ -118,6 +120,8 @@ pub(crate) struct Prepared<'a> {
     pub uid: Uid,
     pub gid: Gid,
     pub network: bool,
+    /// The CPUs the program may run on, when the jail (and so init) is pinned to one.
+    pub program_cpus: Option<CpuSet>,
     /// Paths to try in order (argv[0] resolved along PATH, or as given).
     pub exec_paths: Vec<CString>,
     pub argv: NullTerminated,
@@ -241,6 +245,11 @@ fn program(p: &Prepared<'_>) -> ! {
     // A new session: no controlling terminal to push input into (TIOCSTI).
     if let Err(e) = nix::unistd::setsid() {
         fail(report, Stage::Stdio, 0, e);
+    }
+    if let Some(cpus) = &p.program_cpus {
+        if let Err(e) = sched_setaffinity(Pid::from_raw(0), cpus) {
+            fail(report, Stage::Affinity, 0, e);
+        }
     }
     for (from, to) in [(p.stdin, 0), (p.stdout, 1), (p.stderr, 2)] {
         if let Err(e) = sys::dup2(from, to) {

@@ -30,4 +30,4 @@ mod slot;
 mod sys;
 
 pub use error::SandboxError;
-pub use slot::{Slot, SlotConfig, EPHEMERAL_SLOTS};
+pub use slot::{current_cpu, Slot, SlotConfig, EPHEMERAL_SLOTS};

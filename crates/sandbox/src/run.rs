@@ -268,6 +268,7 @@ impl Slot {
             uid: self.uid,
             gid: self.gid,
             network: req.network,
+            program_cpus: self.program_cpus,
             exec_paths,
             argv: NullTerminated::new(argv),
             envp: NullTerminated::new(envp),
