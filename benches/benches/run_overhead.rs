@@ -8,8 +8,9 @@
 //!      into it, then the language file's compile steps and run argv exactly (`{options}`
 //!      empty, as for a submission without compiler options), with the profile's environment
 //!      (`PATH`, `HOME`, `LANG`) and the language's `env`; stdout captured;
-//!    - **one-shot CLI**: `judgebox run FILE --lang ID --json`, a whole process: it detects
-//!      the language's toolchain version, starts a one-shot jail, judges, tears down;
+//!    - **one-shot CLI**: `judgebox run FILE --lang ID --json`, a whole process: it takes the
+//!      toolchain's version from its cache, judges in a one-shot slot of its own process,
+//!      tears the slot down;
 //!    - **warm jail**: the engine's sequence replayed on a long-lived `judgebox-jail --slot 904`
 //!      (`ResetBox`, `WriteFiles`, each compile `Run`, the program's `Run`, with the engine's
 //!      limits), each request timed, with the box's own `wall_time` for the runs: the sandbox's
@@ -21,7 +22,8 @@
 //!    Text file against bare `cat`, `judgebox sandbox run -- /bin/true`, `judgebox --version`,
 //!    and each language's version command run bare (what the CLI runs beside the judging).
 //!
-//! Target: the sandbox adds less than 5 ms per submission (warm jail − bare, medians).
+//! Target (issue 3): `judgebox run` adds less than 5 ms to the same commands run bare (the
+//! paired median of the per-round differences).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
@@ -685,10 +687,10 @@ fn fixed_costs(
     println!(
         "{reps} rounds after {WARMUP} warm-up rounds, the commands alternated (order rotating). \
          `judgebox run` of Plain Text (id 43: the box runs `cat text.txt`) against bare \
-         `cat text.txt` leaves the CLI's fixed cost: its process start, the version detection \
-         (`cat --version`), a one-shot jail's start, slot set-up and tear-down, and the \
-         engine's reset, write and run. Version commands run as the CLI runs them (on the \
-         host, empty environment but PATH, HOME, LANG, cwd /)."
+         `cat text.txt` leaves the CLI's fixed cost: its process start, one language file, the \
+         version cache, a one-shot slot's set-up and tear-down, and the engine's write and \
+         run. Version commands (what a first run, or a changed toolchain, pays once) run as \
+         the CLI runs them (on the host, empty environment but PATH, HOME, LANG, cwd /)."
     );
     println!();
     let dir = work.join("fixed");
@@ -785,12 +787,12 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed) {
     println!("## Summary");
     println!();
     println!(
-        "Medians, ms. The {TARGET_MS} ms target is for what the sandbox adds to a submission: \
-         the warm jail's reset + write + compile + run against the same done bare. The warm \
-         server's row adds the engine's HTTP, store and queue; the one-shot CLI's row adds \
-         its fixed start-up (process, version detection, one-shot jail), which no submission \
-         to a running service pays. Noise = half the interquartile range of the per-round \
-         differences: a difference smaller than that is not resolved."
+        "Medians, ms. The {TARGET_MS} ms target (issue 3) is for the whole one-shot `judgebox \
+         run` against the same commands run bare, judged on the paired difference. The warm \
+         jail's row is the sandbox's share of it (reset + write + compile + run); the warm \
+         server's row adds the engine's HTTP, store and queue, which the target does not \
+         cover. Noise = half the interquartile range of the per-round differences: a \
+         difference smaller than that is not resolved."
     );
     println!();
     let mut t = Table::new(&[
@@ -820,6 +822,20 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed) {
         let server = median(&m.server);
         let cli = median(&m.cli);
         let jail_noise = noise(&m.jail, &m.bare);
+        let cli_delta = median(&paired(&m.cli, &m.bare));
+        let cli_noise = noise(&m.cli, &m.bare);
+        let cli_verdict = if cli_noise < TARGET_MS {
+            format!(
+                "THE TARGET: {} (paired {cli_delta:+.2})",
+                verdict(cli_delta < TARGET_MS)
+            )
+        } else {
+            format!(
+                "THE TARGET: unresolved (paired {cli_delta:+.1}, noise ±{cli_noise:.1}; fixed \
+                 part {:.1})",
+                fixed.startup(*id)
+            )
+        };
         let resolved = jail_noise < TARGET_MS;
         let jail_verdict = if resolved {
             format!("applies: {}", verdict(jail - bare < TARGET_MS))
@@ -857,7 +873,7 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed) {
             format!("{:+.2}", cli - bare),
             format!("{:.2}", noise(&m.cli, &m.bare)),
             format!("{:.3}×", cli / bare),
-            format!("n/a: ~{:.0} ms fixed start-up", fixed.startup(*id)),
+            cli_verdict,
         ]);
         let sandbox =
             if resolved {
@@ -883,9 +899,10 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed) {
             };
         lines.push(format!(
             "- {title}: {sandbox}; a warm server adds {:+.2} ms per submission ({}, of which \
-             {:+.2} ms beyond the warm jail: HTTP, store, queue); the one-shot CLI adds \
-             {:+.1} ms, of which an estimated {:.1} ms is its fixed start-up (the version \
-             command, {:.1} ms bare, runs beside the judging).",
+             {:+.2} ms beyond the warm jail: HTTP, store, queue); the one-shot `judgebox \
+             run` adds {cli_delta:+.2} ms (paired, noise ±{cli_noise:.2}; target < \
+             {TARGET_MS} ms: {}), of which an estimated {:.1} ms is its fixed start-up (the \
+             version is kept on disk; its command takes {:.1} ms bare).",
             server - bare,
             if server - bare < TARGET_MS {
                 "within 5 ms"
@@ -893,7 +910,13 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed) {
                 "over 5 ms"
             },
             server - jail,
-            cli - bare,
+            if cli_noise >= TARGET_MS {
+                "not resolved"
+            } else if cli_delta < TARGET_MS {
+                "met"
+            } else {
+                "NOT met"
+            },
             fixed.startup(*id),
             fixed.version(*id),
         ));
