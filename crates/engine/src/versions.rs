@@ -84,12 +84,17 @@ impl VersionCache {
     /// The version kept for `spec`'s toolchain, if every file it was found with is unchanged.
     pub fn lookup(&self, spec: &LanguageSpec) -> Option<String> {
         let kept = self.entries.get(&spec.version)?;
-        (kept.files == identity(spec)).then(|| kept.version.clone())
+        (!kept.files.is_empty() && kept.files == identity(spec)).then(|| kept.version.clone())
     }
 
     /// Keeps `version` for `spec`, found while its files were `files` (taken before the
     /// version command ran, so that an upgrade during it is not recorded as the old version).
+    /// A command that names no file (`python3 --version`, found along `PATH`) is not kept:
+    /// nothing would tell when its toolchain changed.
     pub fn record(&mut self, spec: &LanguageSpec, files: Identity, version: &str) {
+        if files.is_empty() {
+            return;
+        }
         let kept = Kept {
             files,
             version: version.to_string(),
@@ -217,6 +222,11 @@ mod tests {
             None,
             "the link resolves to another file"
         );
+
+        // A command naming no file is never kept.
+        let bare = spec_with_version(vec!["python3".into(), "--version".into()]);
+        cache.record(&bare, identity(&bare), "3.11");
+        assert_eq!(cache.lookup(&bare), None);
 
         // Another command is another entry, whatever its files.
         let mut spec2 = spec.clone();
