@@ -4,11 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use judgebox_spec::{BoxFile, LimitsUpdate, Outcome, Profiles, RunReport, RunRequest};
+use judgebox_spec::{BoxFile, LimitsUpdate, Outcome, RunReport, RunRequest};
 use serde::Serialize;
 
 use judgebox_sandbox::cgroup::CgroupVersion;
-use judgebox_sandbox::{current_cpu, SlotConfig};
+
+use crate::setup::{load_profiles, one_shot_slot_config};
 
 #[derive(Debug, Args)]
 pub struct SandboxRun {
@@ -113,10 +114,7 @@ fn box_file(spec: &str) -> anyhow::Result<BoxFile> {
 
 impl SandboxRun {
     pub fn run(self) -> anyhow::Result<std::process::ExitCode> {
-        let profiles = match &self.profiles {
-            Some(dir) => Profiles::load_dir(dir)?,
-            None => Profiles::builtin()?,
-        };
+        let profiles = load_profiles(self.profiles.as_deref())?;
         let profile = profiles.get(&self.profile)?;
         let limits = LimitsUpdate {
             cpu_time: self.cpu_time,
@@ -141,17 +139,11 @@ impl SandboxRun {
             .map(|f| box_file(f))
             .collect::<anyhow::Result<Vec<_>>>()?;
 
-        let mut config = SlotConfig {
-            // Whoever runs the CLI as root is the operator.
-            allow_network: self.network,
-            // Where this process runs now (see `SlotConfig::cpu`).
-            cpu: current_cpu(),
-            ..SlotConfig::default()
-        };
-        if let Some(root) = &self.cgroup_root {
-            config.cgroup.root = root.clone();
-        }
-        config.cgroup.version = self.cgroup_version;
+        let config = one_shot_slot_config(
+            self.network,
+            self.cgroup_root.as_deref(),
+            self.cgroup_version,
+        );
         let request = RunRequest {
             profile: self.profile.clone(),
             argv: self.command.clone(),

@@ -2,7 +2,7 @@
 //! jails are started, and the engine built from them.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -91,27 +91,17 @@ impl EngineOptions {
         Catalog::detect_cached(languages.iter().cloned(), &self.version_cache).await
     }
 
-    /// The sandbox settings of a box made in this process (`judgebox run`); `allow_network`
-    /// lets runs that ask for it use the host's network.
+    /// The sandbox settings of a box made in this process (`judgebox run`).
     pub fn slot_config(&self, allow_network: bool) -> SlotConfig {
-        let mut config = SlotConfig {
+        one_shot_slot_config(
             allow_network,
-            // Where this process runs now (see `SlotConfig::cpu`).
-            cpu: current_cpu(),
-            ..SlotConfig::default()
-        };
-        if let Some(root) = &self.cgroup_root {
-            config.cgroup.root = root.clone();
-        }
-        config.cgroup.version = self.cgroup_version;
-        config
+            self.cgroup_root.as_deref(),
+            self.cgroup_version,
+        )
     }
 
     pub fn load_profiles(&self) -> anyhow::Result<Profiles> {
-        Ok(match &self.profiles {
-            Some(dir) => Profiles::load_dir(dir)?,
-            None => Profiles::builtin()?,
-        })
+        load_profiles(self.profiles.as_deref())
     }
 
     /// Starts an engine with `plan`'s jails for the languages of `catalog` as given.
@@ -127,6 +117,35 @@ impl EngineOptions {
             .context("starting the jails (does `judgebox check` pass?)")?;
         Ok(Engine::new(pool, Arc::new(catalog), config))
     }
+}
+
+/// The settings of a one-shot slot opened by this process (`sandbox run`, `run`):
+/// `allow_network` lets a run that asks for it use the host's network (whoever runs the CLI
+/// as root is the operator).
+pub fn one_shot_slot_config(
+    allow_network: bool,
+    cgroup_root: Option<&Path>,
+    cgroup_version: Option<CgroupVersion>,
+) -> SlotConfig {
+    let mut config = SlotConfig {
+        allow_network,
+        // Where this process runs now (see `SlotConfig::cpu`).
+        cpu: current_cpu(),
+        ..SlotConfig::default()
+    };
+    if let Some(root) = cgroup_root {
+        config.cgroup.root = root.to_path_buf();
+    }
+    config.cgroup.version = cgroup_version;
+    config
+}
+
+/// The profiles in `dir`, or the built-in ones.
+pub fn load_profiles(dir: Option<&Path>) -> anyhow::Result<Profiles> {
+    Ok(match dir {
+        Some(dir) => Profiles::load_dir(dir)?,
+        None => Profiles::builtin()?,
+    })
 }
 
 /// A multi-threaded runtime for the async commands.

@@ -69,8 +69,8 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// A ruling with nothing but a status and a message.
-    pub fn bare(status: Status, message: impl Into<String>) -> Verdict {
+    /// A ruling with nothing but a status.
+    pub fn of(status: Status) -> Verdict {
         Verdict {
             status,
             stdout: None,
@@ -81,7 +81,15 @@ impl Verdict {
             memory: None,
             exit_code: None,
             exit_signal: None,
+            message: None,
+        }
+    }
+
+    /// A ruling with nothing but a status and a message.
+    pub fn bare(status: Status, message: impl Into<String>) -> Verdict {
+        Verdict {
             message: Some(message.into()),
+            ..Verdict::of(status)
         }
     }
 

@@ -427,16 +427,8 @@ fn expect_done(answer: JailResponse, what: &'static str) -> Result<(), JailError
 
 fn compilation_error(output: Vec<u8>) -> Verdict {
     Verdict {
-        status: Status::CompilationError,
-        stdout: None,
-        stderr: None,
         compile_output: non_empty(output),
-        time: None,
-        wall_time: None,
-        memory: None,
-        exit_code: None,
-        exit_signal: None,
-        message: None,
+        ..Verdict::of(Status::CompilationError)
     }
 }
 
