@@ -53,7 +53,8 @@ struct Args {
     /// makes joining a cgroup cost 0.04 ms instead of 5-20 ms after an idle spell).
     #[arg(long)]
     keep_cgroup_mode: bool,
-    /// Pin the jail and its boxes to one CPU (a pool gives slot N the CPU N mod CPUs).
+    /// Pin the jail and its boxes' inits to one CPU; programs keep the jail's CPUs (the
+    /// server's pool does not pin its jails).
     #[arg(long)]
     cpu: Option<usize>,
     /// Diagnose the host and exit (non-zero if boxes cannot work here).
