@@ -25,7 +25,7 @@ if [[ ${#benches[@]} -eq 0 ]]; then
     benches=(overhead accuracy run_overhead load teardown)
 fi
 
-# The binaries under test, fresh: a bench uses whatever is in target/release.
+# The binaries under test, fresh: a bench uses whatever is in target/x86_64-unknown-linux-gnu/release.
 cargo build --release -p judgebox-jail -p judgebox
 
 for bench in "${benches[@]}"; do

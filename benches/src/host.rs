@@ -21,13 +21,15 @@ fn workspace_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-/// `<workspace>/target/release`, or `$CARGO_TARGET_DIR/release` when that is set (where
-/// `cargo build --release` puts them then).
-fn release_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => workspace_root().join(dir).join("release"),
-        None => workspace_root().join("target").join("release"),
-    }
+/// The directory cargo put this bench's profile in (`target/<triple>/release` for
+/// `cargo bench`): the bench's own executable sits in its `deps/`, and `cargo build --release`
+/// puts the binaries under test beside that.
+fn release_dir() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("finding the bench's own executable")?;
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .with_context(|| format!("{} has no profile directory above it", exe.display()))
 }
 
 impl Binaries {
@@ -37,7 +39,7 @@ impl Binaries {
     /// A present binary is used as is: run `cargo build --release` (or `benches/run.sh`)
     /// after changing the sandbox, or the bench measures the old one.
     pub fn locate() -> anyhow::Result<Binaries> {
-        let dir = release_dir();
+        let dir = release_dir()?;
         let bins = Binaries {
             jail: dir.join("judgebox-jail"),
             cli: dir.join("judgebox"),
