@@ -26,5 +26,5 @@ pub use http::{HttpConn, Response};
 pub use jail::{box_file, run_limits, run_request, Jail};
 pub use procs::{host_procfs, BoxProcesses, ProcFs, ProcStat};
 pub use server::{children, cpu_seconds, host_cpu_jiffies, status_kb, Server};
-pub use stats::{ms, us, verdict, Summary};
+pub use stats::{median_ci95, ms, us, verdict, Summary};
 pub use table::Table;
