@@ -142,7 +142,7 @@ fn bench() -> anyhow::Result<()> {
     let unresolved: Vec<&Case> = cases
         .iter()
         .zip(&summaries)
-        .filter(|(_, (_, _, m))| against_target(&paired(&m.cli, &m.bare)).0 == "not resolved")
+        .filter(|(_, (_, _, m))| Standing::of(&paired(&m.cli, &m.bare)) == Standing::Unresolved)
         .map(|(case, _)| case)
         .collect();
     let more = resolve(&unresolved, &bins, resolve_pairs, work.path())?;
@@ -801,13 +801,43 @@ fn fixed_costs(
     })
 }
 
-/// Where a paired difference stands against the target: `met`, `NOT met`, or `not resolved`
-/// when its 95 % confidence interval straddles the target, and that interval as text.
-fn against_target(differences: &[f64]) -> (&'static str, String) {
-    match median_ci95(differences) {
-        Some((_, hi)) if hi < TARGET_MS => ("met", ci_text(differences)),
-        Some((lo, _)) if lo >= TARGET_MS => ("NOT met", ci_text(differences)),
-        _ => ("not resolved", ci_text(differences)),
+/// Where a paired difference stands against the target, by the 95 % confidence interval of
+/// its median.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    /// The interval lies below the target.
+    Met,
+    /// The interval lies at or above it.
+    NotMet,
+    /// The interval straddles it (or there are too few rounds for one).
+    Unresolved,
+}
+
+impl Standing {
+    fn of(differences: &[f64]) -> Standing {
+        match median_ci95(differences) {
+            Some((_, hi)) if hi < TARGET_MS => Standing::Met,
+            Some((lo, _)) if lo >= TARGET_MS => Standing::NotMet,
+            _ => Standing::Unresolved,
+        }
+    }
+
+    /// For the tables.
+    fn verdict(self) -> &'static str {
+        match self {
+            Standing::Met => "PASS",
+            Standing::NotMet => "FAIL",
+            Standing::Unresolved => "unresolved",
+        }
+    }
+
+    /// For the sentences.
+    fn phrase(self) -> &'static str {
+        match self {
+            Standing::Met => "met",
+            Standing::NotMet => "NOT met",
+            Standing::Unresolved => "not resolved",
+        }
     }
 }
 
@@ -817,15 +847,6 @@ fn ci_text(differences: &[f64]) -> String {
         || "n/a".to_string(),
         |(lo, hi)| format!("{lo:+.2} … {hi:+.2}"),
     )
-}
-
-/// PASS, FAIL, or unresolved, for the table.
-fn verdict_word(standing: &str) -> &'static str {
-    match standing {
-        "met" => "PASS",
-        "NOT met" => "FAIL",
-        _ => "unresolved",
-    }
 }
 
 /// Part 3: for each language whose one-shot difference part 1 left unresolved, `pairs` more
@@ -874,7 +895,7 @@ fn resolve(
             }
         }
         let d = paired(&cli, &bare);
-        let (standing, ci) = against_target(&d);
+        let (standing, ci) = (Standing::of(&d), ci_text(&d));
         t.row(&[
             case.title(),
             pairs.to_string(),
@@ -882,7 +903,7 @@ fn resolve(
             format!("{:.2}", median(&cli)),
             format!("{:+.2}", median(&d)),
             ci,
-            verdict_word(standing).to_string(),
+            standing.verdict().to_string(),
         ]);
         out.push((case.spec.id, d));
     }
@@ -928,20 +949,20 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed, more: &[(u32, Ve
         let server = median(&m.server);
         let cli = median(&m.cli);
         let jail_d = paired(&m.jail, &m.bare);
-        let (jail_standing, jail_ci) = against_target(&jail_d);
+        let (jail_standing, jail_ci) = (Standing::of(&jail_d), ci_text(&jail_d));
         let (cli_d, cli_source) = match more.iter().find(|(i, _)| i == id) {
             Some((_, d)) => (d.clone(), format!("part 3, {} rounds", d.len())),
             None => (paired(&m.cli, &m.bare), format!("{} rounds", m.cli.len())),
         };
         let cli_delta = median(&cli_d);
-        let (cli_standing, cli_ci) = against_target(&cli_d);
+        let (cli_standing, cli_ci) = (Standing::of(&cli_d), ci_text(&cli_d));
         let cli_verdict = format!(
             "THE TARGET: {} (paired {cli_delta:+.2}, {cli_source})",
-            verdict_word(cli_standing)
+            cli_standing.verdict()
         );
-        let resolved = jail_standing != "not resolved";
+        let resolved = jail_standing != Standing::Unresolved;
         let jail_verdict = if resolved {
-            format!("applies: {}", verdict_word(jail_standing))
+            format!("applies: {}", jail_standing.verdict())
         } else {
             format!(
                 "applies: {} (fixed part)",
@@ -967,10 +988,7 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed, more: &[(u32, Ve
             format!("{:+.2}", server - bare),
             format!("{:+.2} ({})", median(&server_d), ci_text(&server_d)),
             format!("{:.3}×", server / bare),
-            format!(
-                "with HTTP + store: {}",
-                verdict_word(against_target(&server_d).0)
-            ),
+            format!("with HTTP + store: {}", Standing::of(&server_d).verdict()),
         ]);
         t.row(&[
             String::new(),
@@ -985,8 +1003,9 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed, more: &[(u32, Ve
         let sandbox = if resolved {
             format!(
                 "the sandbox adds {:+.2} ms (paired, 95 % CI {jail_ci}; target < {TARGET_MS} \
-                 ms: {jail_standing})",
-                median(&jail_d)
+                 ms: {})",
+                median(&jail_d),
+                jail_standing.phrase()
             )
         } else {
             format!(
@@ -1007,15 +1026,16 @@ fn summary(measured: &[(u32, String, Measured)], fixed: &Fixed, more: &[(u32, Ve
             "- {title}: {sandbox}; a warm server adds {:+.2} ms per submission ({}, of which \
              {:+.2} ms beyond the warm jail's median: HTTP, store, queue); the one-shot `judgebox \
              run` adds {cli_delta:+.2} ms (paired, {cli_source}, 95 % CI {cli_ci}; target < \
-             {TARGET_MS} ms: {cli_standing}), of which an estimated {:.1} ms is its fixed \
+             {TARGET_MS} ms: {}), of which an estimated {:.1} ms is its fixed \
              start-up (the version is kept on disk; its command takes {:.1} ms bare).",
             median(&server_d),
-            match against_target(&server_d).0 {
-                "met" => "within 5 ms",
-                "NOT met" => "over 5 ms",
-                _ => "5 ms not resolved",
+            match Standing::of(&server_d) {
+                Standing::Met => "within 5 ms",
+                Standing::NotMet => "over 5 ms",
+                Standing::Unresolved => "5 ms not resolved",
             },
             server - jail,
+            cli_standing.phrase(),
             fixed.startup(*id),
             fixed.version(*id),
         ));
