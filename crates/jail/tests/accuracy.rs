@@ -2,6 +2,7 @@
 //! `benches/` prints the real figures). Needs root. The tests in this file run one at a time
 //! so that they do not share the CPUs.
 
+use std::io::Write;
 use std::process::Command;
 use std::sync::Mutex;
 
@@ -76,6 +77,89 @@ fn peak_memory_of_64_mib_is_reported_within_3_percent() {
         assert!(error < 0.03, "reported {} KB for 65536 KB", r.memory);
     }
     jail.finish();
+}
+
+/// How much of `path` is in the page cache, in bytes (util-linux's `fincore`).
+fn cached_bytes(path: &std::path::Path) -> u64 {
+    let out = Command::new("fincore")
+        .args(["--bytes", "--noheadings", "--output", "RES"])
+        .arg(path)
+        .output()
+        .expect("fincore (util-linux)");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// A compiler's files, read in a box, are charged to the slot's memory group and stay there
+/// as the next run's baseline. When that baseline is over a quarter of the next run's limit
+/// the group is renewed: the next run's peak starts from nothing, and the files stay cached
+/// (dropping the charge in place evicted them, and every compile read them again).
+#[test]
+fn a_large_cache_baseline_is_shed_and_the_files_stay_cached() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap();
+    const SIZE: usize = 48 << 20;
+    // Under /usr, which the run profile binds into the box, and not yet cached.
+    let dir = tempfile::Builder::new()
+        .prefix("judgebox-test-cache-")
+        .tempdir_in("/usr/local")
+        .unwrap();
+    let path = dir.path().join("toolchain.bin");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let block: Vec<u8> = (0..1 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    for _ in 0..SIZE >> 20 {
+        file.write_all(&block).unwrap();
+    }
+    file.sync_all().unwrap();
+    nix::fcntl::posix_fadvise(
+        &file,
+        0,
+        0,
+        nix::fcntl::PosixFadviseAdvice::POSIX_FADV_DONTNEED,
+    )
+    .unwrap();
+    assert!(
+        cached_bytes(&path) < (SIZE / 4) as u64,
+        "the file left the cache"
+    );
+
+    let mut jail = Jail::start(JAIL, &[]);
+    let boxed = path.to_str().unwrap();
+    let mut compile = limits();
+    compile.memory = 512_000;
+    let r = jail.run(
+        &["/bin/sh", "-c", &format!("cat {boxed} > /dev/null")],
+        compile,
+    );
+    assert_eq!(
+        (r.outcome, r.exit_code),
+        (Outcome::Exited, Some(0)),
+        "{r:?}"
+    );
+    assert!(
+        r.memory > 40_000,
+        "the read was charged to the box: {} KB",
+        r.memory
+    );
+    // The run's limit is 128000 KB: 48 MiB of baseline is more than a quarter of it.
+    let r = jail.run(&["/bin/true"], limits());
+    assert_eq!(
+        (r.outcome, r.exit_code),
+        (Outcome::Exited, Some(0)),
+        "{r:?}"
+    );
+    jail.finish();
+    assert!(
+        r.memory < 8_000,
+        "the run counted its own pages only: {} KB",
+        r.memory
+    );
+    let cached = cached_bytes(&path);
+    assert!(
+        cached > (SIZE as u64) * 9 / 10,
+        "the files stayed cached: {cached} of {SIZE} bytes"
+    );
 }
 
 #[test]

@@ -4,14 +4,17 @@
 //! Reset between runs: CPU (`cpu.stat` `usage_usec`) and OOM kills (`memory.events`
 //! `oom_kill`) are read at the start and subtracted; the peak (`memory.peak`) is reset for
 //! our open descriptor by writing to it (Linux 6.12+), to the current usage: the page cache
-//! earlier runs left, which is subtracted too, and reclaimed (`memory.reclaim`) only when it
-//! grows large, as on v1. `memory.oom.group` makes an OOM kill end the whole box, as a judge wants.
+//! earlier runs left, which is subtracted too. When that grows large the group is replaced by
+//! a new one, as on v1 (see `super::renew_group`). `memory.oom.group` makes an OOM kill end
+//! the whole box, as a judge wants.
 
 use std::os::fd::BorrowedFd;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{io_err, list_pids, wait_empty, CgroupError, CgroupVersion, Knob, SlotCgroup, Usage};
+use super::{
+    io_err, list_pids, renew_group, wait_empty, CgroupError, CgroupVersion, Knob, SlotCgroup, Usage,
+};
 
 #[derive(Debug)]
 pub struct V2Slot {
@@ -21,7 +24,6 @@ pub struct V2Slot {
     swap_max: Option<Knob>,
     peak: Knob,
     current: Knob,
-    reclaim: Option<Knob>,
     events: Knob,
     pids_max: Knob,
     cpu_stat: Knob,
@@ -68,6 +70,11 @@ impl V2Slot {
         enable_controllers(&parent_dir)?;
         let dir = parent_dir.join(name);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        Self::open(dir)
+    }
+
+    /// The group at `dir`, which exists.
+    fn open(dir: PathBuf) -> Result<Self, CgroupError> {
         let optional = |file: &str| {
             let path = dir.join(file);
             path.exists().then(|| Knob::open(path)).transpose()
@@ -76,14 +83,12 @@ impl V2Slot {
             group.write("1")?;
         }
         let (swap_max, kill) = (optional("memory.swap.max")?, optional("cgroup.kill")?);
-        let reclaim = optional("memory.reclaim")?;
         Ok(V2Slot {
             procs: Knob::open(dir.join("cgroup.procs"))?,
             memory_max: Knob::open(dir.join("memory.max"))?,
             swap_max,
             peak: Knob::open(dir.join("memory.peak"))?,
             current: Knob::open_read(dir.join("memory.current"))?,
-            reclaim,
             events: Knob::open_read(dir.join("memory.events"))?,
             pids_max: Knob::open(dir.join("pids.max"))?,
             cpu_stat: Knob::open_read(dir.join("cpu.stat"))?,
@@ -103,6 +108,11 @@ impl SlotCgroup for V2Slot {
     }
 
     fn prepare(&mut self, memory_bytes: u64, max_pids: u64) -> Result<(), CgroupError> {
+        // Before the limit is applied, which a baseline above it would refuse.
+        if self.current.read_u64()? > super::baseline_cap(memory_bytes) {
+            renew_group(&self.dir)?;
+            *self = Self::open(self.dir.clone())?;
+        }
         if self.applied != Some((memory_bytes, max_pids)) {
             self.memory_max.write(&memory_bytes.to_string())?;
             if let Some(swap) = &self.swap_max {
@@ -112,14 +122,6 @@ impl SlotCgroup for V2Slot {
             self.applied = Some((memory_bytes, max_pids));
         }
         self.memory_base = self.current.read_u64()?;
-        if let (true, Some(reclaim)) = (
-            self.memory_base > super::baseline_cap(memory_bytes),
-            &self.reclaim,
-        ) {
-            // EAGAIN means "could not reclaim all of it", which is fine: take what is left.
-            let _ = reclaim.write(&self.memory_base.to_string());
-            self.memory_base = self.current.read_u64()?;
-        }
         self.peak.write("reset")?;
         self.cpu_base = self.cpu_stat.read_key("usage_usec")?;
         self.oom_base = self.events.read_key("oom_kill")?;
@@ -195,7 +197,6 @@ mod tests {
             ("memory.swap.max", "max\n"),
             ("memory.peak", "4096\n"),
             ("memory.current", "4096\n"),
-            ("memory.reclaim", ""),
             ("memory.oom.group", "0\n"),
             (
                 "memory.events",
@@ -263,5 +264,29 @@ mod tests {
         assert!(std::fs::read_to_string(&max)
             .unwrap()
             .starts_with("2097152"));
+    }
+
+    /// As on v1 (see `a_large_baseline_renews_the_memory_group_before_the_limit` there): a
+    /// fake group cannot be removed while it has files, so the attempt shows as the refusal.
+    #[test]
+    fn a_large_baseline_renews_the_group_before_the_limit() {
+        let root = fake_root("slot-4");
+        let dir = root.path().join("judgebox/slot-4");
+        std::fs::write(dir.join("memory.current"), "90000000\n").unwrap();
+        let mut cg = V2Slot::create(root.path(), "judgebox", "slot-4").unwrap();
+        let err = cg.prepare(64 << 20, 8).unwrap_err();
+        assert!(
+            matches!(&err, CgroupError::Io { path, .. } if *path == dir),
+            "{err}"
+        );
+        assert!(
+            std::fs::read_to_string(dir.join("memory.max"))
+                .unwrap()
+                .starts_with("max"),
+            "no limit is written before the group is renewed"
+        );
+        std::fs::write(dir.join("memory.current"), "16777216\n").unwrap();
+        cg.prepare(64 << 20, 8).unwrap();
+        assert_eq!(cg.memory_base, 16 << 20);
     }
 }
