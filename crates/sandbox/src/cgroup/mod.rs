@@ -3,7 +3,8 @@
 //! backend.
 //!
 //! A slot's group is created once and reset between runs (creating and removing v1 groups
-//! costs ~0.25 ms a step with a long tail; see `reference/physical-limits.md`). Every path
+//! costs ~0.25 ms a step with a long tail; see `reference/physical-limits.md`); it is made
+//! anew only to shed a large baseline of page cache (`renew_group`). Every path
 //! hangs off a root passed in, so both backends are tested against a temp-dir cgroupfs.
 //!
 //! Why not the `cgroups-rs` crate: it hard-codes `/sys/fs/cgroup` as the v2 root (no

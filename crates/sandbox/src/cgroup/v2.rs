@@ -108,7 +108,8 @@ impl SlotCgroup for V2Slot {
     }
 
     fn prepare(&mut self, memory_bytes: u64, max_pids: u64) -> Result<(), CgroupError> {
-        // Before the limit is applied, which a baseline above it would refuse.
+        // Before the limit is applied: a limit below the baseline would make the kernel
+        // reclaim it, evicting the files.
         if self.current.read_u64()? > super::baseline_cap(memory_bytes) {
             renew_group(&self.dir)?;
             *self = Self::open(self.dir.clone())?;
