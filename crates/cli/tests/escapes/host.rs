@@ -620,14 +620,7 @@ pub fn box_processes(uids: &[u32]) -> Vec<BoxProcess> {
             let _ = f.by_ref().take(4096).read_to_end(&mut command);
         }
         let command = String::from_utf8_lossy(&command).replace('\0', " ");
-        // The fields after the command's closing parenthesis; the start time is the 20th.
-        let start = std::fs::read_to_string(path.join("stat"))
-            .ok()
-            .and_then(|stat| {
-                let rest = stat.rsplit_once(')')?.1.to_string();
-                rest.split_whitespace().nth(19)?.parse().ok()
-            })
-            .unwrap_or(0);
+        let start = start_time(&path).unwrap_or(0);
         out.push(BoxProcess {
             pid,
             start,
@@ -637,6 +630,26 @@ pub fn box_processes(uids: &[u32]) -> Vec<BoxProcess> {
         });
     }
     out
+}
+
+/// The start time of the process at `/proc/PID`: the 20th field after the command's closing
+/// parenthesis in its `stat`.
+fn start_time(proc_dir: &Path) -> Option<u64> {
+    let stat = std::fs::read_to_string(proc_dir.join("stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(19)?
+        .parse()
+        .ok()
+}
+
+/// Whether `p` is still the same live process in the same pid namespace.
+fn still_alive(p: &BoxProcess) -> bool {
+    let path = PathBuf::from(format!("/proc/{}", p.pid));
+    let start = start_time(&path);
+    let namespace = std::fs::read_link(path.join("ns/pid")).map(|l| l.display().to_string());
+    start == Some(p.start) && namespace.is_ok_and(|ns| !ns.is_empty() && ns == p.namespace)
 }
 
 /// Samples the box uids' processes in the background. A box is known by its pid namespace
@@ -671,12 +684,13 @@ impl Monitor {
                     let now = Instant::now();
                     let processes = box_processes(&uids);
                     let mut seen = seen.lock().unwrap();
-                    let mut live: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
+                    let mut live: BTreeMap<u32, BTreeMap<&str, Vec<&BoxProcess>>> = BTreeMap::new();
                     for p in &processes {
                         live.entry(p.uid)
                             .or_default()
-                            .entry(p.namespace.clone())
-                            .or_insert_with(|| p.command.clone());
+                            .entry(&p.namespace)
+                            .or_default()
+                            .push(p);
                         seen.processes
                             .entry((p.pid, p.start))
                             .or_insert_with(|| ProcessSeen {
@@ -690,11 +704,20 @@ impl Monitor {
                             .last = now;
                     }
                     for (uid, boxes) in live {
-                        if boxes.len() > 1 {
-                            seen.overlaps.insert(Overlap {
-                                uid,
-                                boxes: boxes.into_iter().collect(),
-                            });
+                        if boxes.len() < 2 {
+                            continue;
+                        }
+                        // A sample is read process by process, not at one instant: a box
+                        // seen early in it may have ended, and the next box of its slot
+                        // begun, before the sample reached that one. Boxes still alive now,
+                        // after the whole sample, were alive together.
+                        let alive: Vec<(String, String)> = boxes
+                            .into_iter()
+                            .filter(|(_, procs)| procs.iter().any(|p| still_alive(p)))
+                            .map(|(ns, procs)| (ns.to_string(), procs[0].command.clone()))
+                            .collect();
+                        if alive.len() > 1 {
+                            seen.overlaps.insert(Overlap { uid, boxes: alive });
                         }
                     }
                     drop(seen);
@@ -731,4 +754,44 @@ pub fn marker_in(command: &str) -> Option<String> {
         .split_whitespace()
         .find_map(|w| w.strip_prefix("jbx-fixture="))
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two processes of one uid in two pid namespaces, both alive across samples: the
+    /// monitor's check that a box is still alive after the sample must not hide them.
+    #[test]
+    fn the_monitor_sees_two_live_boxes_of_one_uid() {
+        const UID: u32 = 59_999;
+        let boxed_sleep = || {
+            std::process::Command::new("unshare")
+                .args([
+                    "--pid",
+                    "--fork",
+                    "--kill-child",
+                    "setpriv",
+                    "--reuid",
+                    "59999",
+                ])
+                .args(["--regid", "59999", "--clear-groups", "sleep", "2"])
+                .spawn()
+                .expect("unshare and setpriv (util-linux)")
+        };
+        let monitor = Monitor::start(vec![UID]);
+        let mut boxes = [boxed_sleep(), boxed_sleep()];
+        std::thread::sleep(Duration::from_millis(400));
+        let seen = monitor.finish();
+        for b in &mut boxes {
+            let _ = b.kill();
+            let _ = b.wait();
+        }
+        let overlap = seen.overlaps.iter().find(|o| o.uid == UID);
+        assert!(
+            overlap.is_some_and(|o| o.boxes.len() == 2),
+            "{:?}",
+            seen.overlaps
+        );
+    }
 }
