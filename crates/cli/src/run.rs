@@ -113,7 +113,8 @@ impl Run {
         }
         let all = match self.lang.as_deref().map(str::parse::<u32>) {
             Some(Ok(id)) => self.engine.load_language(id)?,
-            _ => self.engine.load_languages()?,
+            Some(Err(_)) => self.engine.load_languages()?,
+            None => self.engine.load_languages_for(&self.file)?,
         };
         let spec = pick_language(&all, self.lang.as_deref(), &self.file)?;
         if let Some(why) = &spec.unavailable {

@@ -44,6 +44,16 @@ impl EngineOptions {
         })
     }
 
+    /// The languages that could be `file`'s by its extension (all of them when it has none,
+    /// or when they come from `--languages`, whose files must all be valid).
+    pub fn load_languages_for(&self, file: &Path) -> anyhow::Result<Languages> {
+        let ext = file.extension().and_then(|e| e.to_str());
+        Ok(match (&self.languages, ext) {
+            (None, Some(ext)) => Languages::builtin_for_extension(ext)?,
+            _ => self.load_languages()?,
+        })
+    }
+
     /// Language `id` alone (its file is named for it), or none.
     pub fn load_language(&self, id: u32) -> anyhow::Result<Languages> {
         Ok(match &self.languages {

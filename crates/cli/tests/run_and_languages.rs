@@ -83,6 +83,14 @@ fn run_prints_judge0s_fields_star_object() {
     let out = judgebox(&["run", &bad, "--lang", "9999"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("9999"));
+    let odd = write(dir.path(), "notes.xyz", "hello\n");
+    let out = judgebox(&["run", &odd]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no language matches") && err.contains("notes.xyz"),
+        "{err}"
+    );
 }
 
 #[test]

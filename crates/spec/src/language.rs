@@ -246,20 +246,37 @@ fn one_id(id: u32) -> impl Fn(&str) -> bool {
 impl Languages {
     /// The repository's `languages/`, compiled in.
     pub fn builtin() -> Result<Self, LanguageError> {
-        Self::builtin_where(|_| true)?.non_empty(Path::new("<builtin>"))
+        Self::builtin_where(|_, _| true)?.non_empty(Path::new("<builtin>"))
     }
 
     /// Only language `id` of the built-in ones, or none: a command that needs one language
     /// parses its file alone (a language's file is named for its id) instead of all of them.
     pub fn builtin_one(id: u32) -> Result<Self, LanguageError> {
-        Self::builtin_where(one_id(id))
+        let is_id = one_id(id);
+        Self::builtin_where(|name, _| is_id(name))
     }
 
-    fn builtin_where(keep: impl Fn(&str) -> bool) -> Result<Self, LanguageError> {
+    /// The built-in languages whose source file could end in `.EXT` (any case): a command
+    /// guessing a file's language parses those few instead of all 47 (~0.4 ms). The text is
+    /// only sifted: a TOML string ends with a quote, so every file whose source file has
+    /// that extension is kept, and the caller decides on the parsed fields.
+    pub fn builtin_for_extension(ext: &str) -> Result<Self, LanguageError> {
+        let ends = [
+            format!(".{}\"", ext.to_ascii_lowercase()),
+            format!(".{}'", ext.to_ascii_lowercase()),
+        ];
+        Self::builtin_where(|_, text| {
+            let text = text.to_ascii_lowercase();
+            ends.iter().any(|end| text.contains(end.as_str()))
+        })
+    }
+
+    /// The built-in files that `keep(name, text)` chooses, parsed.
+    fn builtin_where(keep: impl Fn(&str, &str) -> bool) -> Result<Self, LanguageError> {
         Self::from_files(
             builtin::FILES
                 .iter()
-                .filter(|(n, _)| keep(n))
+                .filter(|(n, t)| keep(n, t))
                 .map(|(n, t)| (n.to_string(), t.to_string())),
             Path::new("<builtin>"),
         )
@@ -358,6 +375,29 @@ impl Languages {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sifting_by_extension_keeps_every_language_of_it_and_few_others() {
+        let all = Languages::builtin().unwrap();
+        for spec in all.iter() {
+            let Some((_, ext)) = spec.source_file.as_deref().and_then(|f| f.rsplit_once('.'))
+            else {
+                continue;
+            };
+            for ext in [ext.to_string(), ext.to_ascii_uppercase()] {
+                let sifted = Languages::builtin_for_extension(&ext).unwrap();
+                assert!(sifted.get(spec.id).is_some(), "{} lost for .{ext}", spec.id);
+                assert!(sifted.len() < all.len(), ".{ext} kept them all");
+            }
+        }
+        // The common cases parse a file or a few (`.out` also matches `./a.out` commands).
+        for (ext, most) in [("c", 4), ("py", 2), ("java", 1), ("txt", 2)] {
+            let n = Languages::builtin_for_extension(ext).unwrap().len();
+            assert!(n <= most, ".{ext} kept {n} languages");
+        }
+        assert!(Languages::builtin_for_extension("nope").unwrap().is_empty());
+    }
+
     use super::*;
 
     const C: &str = r#"
