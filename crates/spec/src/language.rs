@@ -375,29 +375,6 @@ impl Languages {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn sifting_by_extension_keeps_every_language_of_it_and_few_others() {
-        let all = Languages::builtin().unwrap();
-        for spec in all.iter() {
-            let Some((_, ext)) = spec.source_file.as_deref().and_then(|f| f.rsplit_once('.'))
-            else {
-                continue;
-            };
-            for ext in [ext.to_string(), ext.to_ascii_uppercase()] {
-                let sifted = Languages::builtin_for_extension(&ext).unwrap();
-                assert!(sifted.get(spec.id).is_some(), "{} lost for .{ext}", spec.id);
-                assert!(sifted.len() < all.len(), ".{ext} kept them all");
-            }
-        }
-        // The common cases parse a file or a few (`.out` also matches `./a.out` commands).
-        for (ext, most) in [("c", 4), ("py", 2), ("java", 1), ("txt", 2)] {
-            let n = Languages::builtin_for_extension(ext).unwrap().len();
-            assert!(n <= most, ".{ext} kept {n} languages");
-        }
-        assert!(Languages::builtin_for_extension("nope").unwrap().is_empty());
-    }
-
     use super::*;
 
     const C: &str = r#"
@@ -490,5 +467,27 @@ version = ["gcc", "-dumpfullversion"]
         for lang in on_disk.iter() {
             assert_eq!(Some(lang), builtin.get(lang.id));
         }
+    }
+
+    #[test]
+    fn sifting_by_extension_keeps_every_language_of_it_and_few_others() {
+        let all = Languages::builtin().unwrap();
+        for spec in all.iter() {
+            let Some((_, ext)) = spec.source_file.as_deref().and_then(|f| f.rsplit_once('.'))
+            else {
+                continue;
+            };
+            for ext in [ext.to_string(), ext.to_ascii_uppercase()] {
+                let sifted = Languages::builtin_for_extension(&ext).unwrap();
+                assert!(sifted.get(spec.id).is_some(), "{} lost for .{ext}", spec.id);
+                assert!(sifted.len() < all.len(), ".{ext} kept them all");
+            }
+        }
+        // The common cases parse a file or a few (`.out` also matches `./a.out` commands).
+        for (ext, most) in [("c", 4), ("py", 2), ("java", 1), ("txt", 2)] {
+            let n = Languages::builtin_for_extension(ext).unwrap().len();
+            assert!(n <= most, ".{ext} kept {n} languages");
+        }
+        assert!(Languages::builtin_for_extension("nope").unwrap().is_empty());
     }
 }
