@@ -270,7 +270,7 @@ mod tests {
     }
 
     /// Renewal itself (the cache stays cached, the new group starts empty) needs the kernel's
-    /// cgroupfs: see `a_large_cache_baseline_is_shed_and_stays_cached` in the jail's tests.
+    /// cgroupfs: see `a_large_cache_baseline_is_shed_and_the_files_stay_cached` in the jail's tests.
     /// A fake group is a plain directory that cannot be removed while it has files, so here
     /// the attempt shows as that refusal.
     #[test]
