@@ -9,7 +9,9 @@
 //!
 //! - the network namespace and each profile's mount namespace, by bind mounts of their nsfs
 //!   files under `/run/judgebox/kept/slot-N/` in the host's mount namespace (what
-//!   `ip netns add` does); `/run` is a tmpfs, so a reboot starts afresh;
+//!   `ip netns add` does), on a private bind mount of that directory (`make_private_mount`:
+//!   systemd makes `/run` shared, and the kernel binds no namespace file onto a shared
+//!   mount); `/run` is a tmpfs, so a reboot starts afresh;
 //! - each profile's compiled seccomp filter, in a file beside its namespace.
 //!
 //! The slot's cgroup is not kept: it would keep the page cache its runs were charged for, and
@@ -152,6 +154,7 @@ impl Kept {
         setns(&self.host_mount_ns, CloneFlags::CLONE_NEWNS)
             .map_err(sys("entering the host's mount namespace"))?;
         let bound = (|| {
+            make_private_mount(&self.dir)?;
             detach_all(path).map_err(at("detaching the old namespace at", path))?;
             std::fs::File::options()
                 .create(true)
@@ -173,6 +176,43 @@ impl Kept {
             .map_err(sys("returning to the jail's mount namespace"))?;
         bound
     }
+}
+
+/// Makes `dir` a mount of its own with private propagation, binding it onto itself first if
+/// it is not a mount point yet.
+///
+/// The kernel refuses (EINVAL) to bind a mount namespace's nsfs file onto a mount that
+/// propagates, lest a namespace end up holding itself through a peer (`unshare(1)`, on
+/// `--mount=file`). systemd makes `/run` a shared mount with peers in other services'
+/// namespaces, so on every systemd host the kept namespaces need a private mount under them,
+/// as `ip netns` makes one for `/run/netns`. Called with the slot's flock held, so two jails
+/// never stack binds on one slot's directory; it is a single `mount` call once done.
+fn make_private_mount(dir: &Path) -> Result<(), SandboxError> {
+    let private = || {
+        mount(
+            None::<&str>,
+            dir,
+            None::<&str>,
+            MsFlags::MS_PRIVATE,
+            None::<&str>,
+        )
+    };
+    match private() {
+        Ok(()) => return Ok(()),
+        // Not a mount point yet.
+        Err(Errno::EINVAL) => {}
+        Err(e) => return Err(at("making private the mount at", dir)(e)),
+    }
+    // Recursive, so that what an earlier version kept on the plain directory stays in view.
+    mount(
+        Some(dir),
+        dir,
+        None::<&str>,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        None::<&str>,
+    )
+    .map_err(at("binding onto itself", dir))?;
+    private().map_err(at("making private the mount at", dir))
 }
 
 /// The key a profile is kept under: its mount plan (`Debug` of the build, which spells out
