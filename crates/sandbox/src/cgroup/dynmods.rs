@@ -56,15 +56,32 @@ pub fn favors_dynmods() -> bool {
         .is_some_and(|o| o.iter().any(|x| x == "favordynmods"))
 }
 
+/// What [`favor_dynmods`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DynMods {
+    /// The flag was already set.
+    AlreadySet,
+    /// The flag is set now.
+    Set,
+    /// The kernel has no such option (before Linux 6.0) or no cgroup2 mount: migrations
+    /// keep their default cost, every box still runs.
+    Unsupported,
+}
+
 /// Sets `favordynmods` on the cgroup2 root, keeping every other option, by a mount at
 /// `scratch` (an empty directory in the jail's private mount namespace), removed again.
-/// Returns whether anything changed.
-pub fn favor_dynmods(scratch: &Path) -> Result<bool, CgroupError> {
+///
+/// A kernel without the option refuses the mount with EINVAL: that is detected here, not
+/// guessed from the kernel's version, and is no error (the flag only makes migrations
+/// cheaper).
+pub fn favor_dynmods(scratch: &Path) -> Result<DynMods, CgroupError> {
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo")
         .map_err(super::io_err(Path::new("/proc/self/mountinfo")))?;
-    let mut options = cgroup2_options(&mountinfo).unwrap_or_default();
+    let Some(mut options) = cgroup2_options(&mountinfo) else {
+        return Ok(DynMods::Unsupported);
+    };
     if options.iter().any(|o| o == "favordynmods") {
-        return Ok(false);
+        return Ok(DynMods::AlreadySet);
     }
     options.push("favordynmods".into());
     let data = options.join(",");
@@ -73,21 +90,21 @@ pub fn favor_dynmods(scratch: &Path) -> Result<bool, CgroupError> {
         why,
     };
     std::fs::create_dir_all(scratch).map_err(super::io_err(scratch))?;
-    mount(
+    match mount(
         Some("cgroup2"),
         scratch,
         Some("cgroup2"),
         MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
         Some(data.as_str()),
-    )
-    .map_err(|e| {
-        unavailable(format!(
-            "mounting cgroup2 with {data}: {e} (favordynmods needs Linux 6.0)"
-        ))
-    })?;
+    ) {
+        Ok(()) => {}
+        // An option the kernel does not know (favordynmods came in Linux 6.0).
+        Err(nix::errno::Errno::EINVAL) => return Ok(DynMods::Unsupported),
+        Err(e) => return Err(unavailable(format!("mounting cgroup2 with {data}: {e}"))),
+    }
     umount2(scratch, MntFlags::MNT_DETACH)
         .map_err(|e| unavailable(format!("unmounting the cgroup2 scratch mount: {e}")))?;
-    Ok(true)
+    Ok(DynMods::Set)
 }
 
 #[cfg(test)]
