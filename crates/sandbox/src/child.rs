@@ -115,6 +115,8 @@ pub(crate) struct Prepared<'a> {
     pub stdin: RawFd,
     pub stdout: RawFd,
     pub stderr: RawFd,
+    /// The highest descriptor open in the jail where `sys::cloexec_from` needs it.
+    pub fd_ceiling: u32,
     pub cgroup_procs: Vec<BorrowedFd<'a>>,
     pub rlimits: Vec<(Resource, u64, u64)>,
     pub uid: Uid,
@@ -256,7 +258,7 @@ fn program(p: &Prepared<'_>) -> ! {
             fail(report, Stage::Stdio, to as u32, e);
         }
     }
-    if let Err(e) = sys::cloexec_from(3) {
+    if let Err(e) = sys::cloexec_from(3, p.fd_ceiling) {
         fail(report, Stage::Stdio, 3, e);
     }
     umask(Mode::from_bits_truncate(0o022));

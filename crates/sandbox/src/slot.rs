@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use judgebox_spec::{BoxFile, Profiles};
 use nix::fcntl::{open, Flock, FlockArg, OFlag};
@@ -41,6 +42,10 @@ pub struct SlotConfig {
     /// Set the cgroup2 root's `favordynmods` flag, which makes joining a cgroup cheap (see
     /// `cgroup::favor_dynmods`). Host-wide, hence optional.
     pub favor_dynmods: bool,
+    /// Refuse to open the slot on a kernel without Landlock (`JUDGEBOX_REQUIRE_LANDLOCK`).
+    /// Without this, a box runs on its other layers there: the Landlock ruleset is applied
+    /// best-effort, and `judgebox check` names the degradation.
+    pub require_landlock: bool,
 }
 
 impl Default for SlotConfig {
@@ -52,6 +57,7 @@ impl Default for SlotConfig {
             allow_network: false,
             cpu: None,
             favor_dynmods: true,
+            require_landlock: false,
         }
     }
 }
@@ -92,6 +98,9 @@ pub struct Slot {
     dir: PathBuf,
     box_fd: Option<OwnedFd>,
     box_size: u64,
+    /// Where the box tmpfs is attached in the jail's own mount namespace, on kernels that
+    /// cannot clone a detached mount (see [`Slot::set_box`]); `None` where it stays detached.
+    box_mount: Option<PathBuf>,
     pub(crate) cgroup: Box<dyn SlotCgroup>,
     pub(crate) netns: OwnedFd,
     /// The jail's own (private) mount namespace, to return to after working in a slot's.
@@ -169,6 +178,11 @@ impl Slot {
         profiles: Profiles,
         lock: Flock<File>,
     ) -> Result<Slot, SandboxError> {
+        if config.require_landlock {
+            crate::host::landlock_abi().map_err(|why| {
+                SandboxError::BadRequest(format!("{why} (JUDGEBOX_REQUIRE_LANDLOCK is set)"))
+            })?;
+        }
         let cpus = sched_getaffinity(Pid::from_raw(0)).map_err(sys("sched_getaffinity"))?;
         if let Some(cpu) = config.cpu {
             let mut set = CpuSet::new();
@@ -187,13 +201,18 @@ impl Slot {
             Some(kept) => kept.netns(pooled_netns)?,
             None => (pooled_netns()?, false),
         };
+        let box_size = profiles.iter().map(|p| p.box_size).max().unwrap_or(65536);
+        let id_num = config.uid_base + id;
+        let (uid, gid) = (Uid::from_raw(id_num), Gid::from_raw(id_num));
+        let first_box = new_box(box_size, uid, gid)?;
+        let detached_ok = can_clone_detached(&first_box)?;
         let dir = match &kept {
             // A one-shot jail mounts nothing in its own namespace (its box is a detached
             // tmpfs, its profile namespaces are built by helpers in theirs), so it stays in
             // the host's: copying the host's mounts into a private namespace and tearing
             // them down at exit cost ~0.35 ms of a ~5 ms run. Its directory holds only the
             // empty directories those helpers build profile roots on.
-            Some(kept) if reused => kept.dir().to_path_buf(),
+            Some(kept) if reused && detached_ok => kept.dir().to_path_buf(),
             _ => {
                 // A private mount namespace for the jail: the slot's mounts are invisible to
                 // the host and vanish with the jail, however it ends.
@@ -224,6 +243,13 @@ impl Slot {
                 dir
             }
         };
+        let box_mount = if detached_ok {
+            None
+        } else {
+            let path = dir.join("box");
+            mkdir_p(&path)?;
+            Some(path)
+        };
 
         // Empty the capability bounding set once for the jail: every box inherits it, and
         // the jail itself never execs, so it loses nothing by it.
@@ -243,15 +269,14 @@ impl Slot {
             TimerFlags::TFD_CLOEXEC | TimerFlags::TFD_NONBLOCK,
         )
         .map_err(sys("timerfd_create"))?;
-        let box_size = profiles.iter().map(|p| p.box_size).max().unwrap_or(65536);
-        let id_num = config.uid_base + id;
         let mut slot = Slot {
             dir,
             id,
-            uid: Uid::from_raw(id_num),
-            gid: Gid::from_raw(id_num),
+            uid,
+            gid,
             box_fd: None,
             box_size,
+            box_mount,
             cgroup,
             netns,
             jail_mount_ns,
@@ -269,7 +294,7 @@ impl Slot {
             kept,
             _lock: lock,
         };
-        slot.reset_box()?;
+        slot.set_box(first_box)?;
         Ok(slot)
     }
 
@@ -292,24 +317,36 @@ impl Slot {
     /// the descriptor and the clones are gone.
     pub fn reset_box(&mut self) -> Result<(), SandboxError> {
         self.box_fd = None;
-        let number = |n: u64| std::ffi::CString::new(n.to_string()).expect("digits");
-        let (size, uid, gid) = (
-            std::ffi::CString::new(format!("{}k", self.box_size)).expect("no NUL"),
-            number(self.uid.as_raw().into()),
-            number(self.gid.as_raw().into()),
-        );
-        let options = [
-            (c"mode", c"0755"),
-            (c"size", size.as_c_str()),
-            (c"nr_inodes", c"16384"),
-            (c"uid", uid.as_c_str()),
-            (c"gid", gid.as_c_str()),
-        ];
-        const NOSUID: u32 = 0x2;
-        const NODEV: u32 = 0x4;
-        const NOSYMFOLLOW: u32 = 0x0020_0000;
-        let fd = crate::sys::detached_tmpfs(&options, NOSUID | NODEV | NOSYMFOLLOW)
-            .map_err(sys("making the box tmpfs"))?;
+        let fd = new_box(self.box_size, self.uid, self.gid)?;
+        self.set_box(fd)
+    }
+
+    /// Makes `fd` (from [`new_box`]) the box and attaches it in every profile namespace.
+    ///
+    /// Each profile namespace gets a clone of the box mount (`open_tree(OPEN_TREE_CLONE)`).
+    /// Before Linux 6.15 the kernel clones only a mount attached in the caller's namespace
+    /// (EINVAL for a detached one), so there the box is first attached at `box_mount`, in
+    /// the jail's private mount namespace, where no other process sees it.
+    fn set_box(&mut self, fd: OwnedFd) -> Result<(), SandboxError> {
+        if let Some(path) = &self.box_mount {
+            let target = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())
+                .map_err(|_| SandboxError::BadRequest("a NUL in the runtime directory".into()))?;
+            keep::detach_all(target.as_c_str()).map_err(at("detaching the old box at", path))?;
+            crate::sys::move_mount_to(fd.as_fd(), &target)
+                .map_err(at("attaching the box at", path))?;
+            if !NOSYMFOLLOW_IN_FSMOUNT.load(Ordering::Relaxed) {
+                // Before 5.14 fsmount() knows no nosymfollow; mount(2) has had it since 5.10.
+                let flags = MsFlags::MS_BIND
+                    | MsFlags::MS_REMOUNT
+                    | MsFlags::MS_NOSUID
+                    | MsFlags::MS_NODEV
+                    | MsFlags::from_bits_retain(libc::MS_NOSYMFOLLOW);
+                match mount(None::<&str>, path, None::<&str>, flags, None::<&str>) {
+                    Ok(()) | Err(nix::errno::Errno::EINVAL) => {}
+                    Err(e) => return Err(at("remounting nosymfollow", path)(e)),
+                }
+            }
+        }
         self.box_fd = Some(fd);
         for compiled in self.compiled.values() {
             self.attach_box(&compiled.mount_ns)?;
@@ -574,6 +611,51 @@ impl MountNsHelper {
             nix::sys::wait::WaitPidFlag::WEXITED,
         );
         result
+    }
+}
+
+/// Whether `fsmount()` takes `MOUNT_ATTR_NOSYMFOLLOW` (cleared the first time it refuses it).
+static NOSYMFOLLOW_IN_FSMOUNT: AtomicBool = AtomicBool::new(true);
+
+/// A new, empty box: a tmpfs of `size_kb`, owned by the slot's uid, mounted nowhere
+/// (`sys::detached_tmpfs`), nosuid, nodev and, where the kernel can, nosymfollow.
+fn new_box(size_kb: u64, uid: Uid, gid: Gid) -> Result<OwnedFd, SandboxError> {
+    let number = |n: u64| std::ffi::CString::new(n.to_string()).expect("digits");
+    let (size, uid, gid) = (
+        std::ffi::CString::new(format!("{size_kb}k")).expect("no NUL"),
+        number(uid.as_raw().into()),
+        number(gid.as_raw().into()),
+    );
+    let options = [
+        (c"mode", c"0755"),
+        (c"size", size.as_c_str()),
+        (c"nr_inodes", c"16384"),
+        (c"uid", uid.as_c_str()),
+        (c"gid", gid.as_c_str()),
+    ];
+    const NOSUID: u32 = 0x2;
+    const NODEV: u32 = 0x4;
+    const NOSYMFOLLOW: u32 = 0x0020_0000;
+    if NOSYMFOLLOW_IN_FSMOUNT.load(Ordering::Relaxed) {
+        match crate::sys::detached_tmpfs(&options, NOSUID | NODEV | NOSYMFOLLOW) {
+            // MOUNT_ATTR_NOSYMFOLLOW came in Linux 5.14; `Slot::set_box` makes up for it
+            // with mount(2) where the box is attached.
+            Err(nix::errno::Errno::EINVAL) => {
+                NOSYMFOLLOW_IN_FSMOUNT.store(false, Ordering::Relaxed)
+            }
+            made => return made.map_err(sys("making the box tmpfs")),
+        }
+    }
+    crate::sys::detached_tmpfs(&options, NOSUID | NODEV).map_err(sys("making the box tmpfs"))
+}
+
+/// Whether the kernel clones a detached mount (Linux 6.15), tried on the slot's first box.
+/// EINVAL means it does not; any other error is a fault.
+fn can_clone_detached(detached: &OwnedFd) -> Result<bool, SandboxError> {
+    match crate::sys::clone_tree(detached.as_fd()) {
+        Ok(_) => Ok(true),
+        Err(nix::errno::Errno::EINVAL) => Ok(false),
+        Err(e) => Err(sys("cloning the box mount")(e)),
     }
 }
 

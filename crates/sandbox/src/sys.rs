@@ -201,8 +201,11 @@ pub(crate) fn pidfd_kill(pidfd: BorrowedFd<'_>, signal: c_int) -> Result<(), Err
 }
 
 /// Marks every descriptor from `first` up close-on-exec (`close_range(2)`,
-/// `CLOSE_RANGE_CLOEXEC`), so an exec leaves the program only 0, 1 and 2.
-pub(crate) fn cloexec_from(first: u32) -> Result<(), Errno> {
+/// `CLOSE_RANGE_CLOEXEC`, Linux 5.11), so an exec leaves the program only 0, 1 and 2.
+/// Before 5.11 the kernel refuses the flag (EINVAL; ENOSYS before 5.9), and each descriptor
+/// up to `ceiling` (see [`fd_ceiling`]) is marked with `fcntl` instead. Syscalls only: the
+/// program calls this in init's memory.
+pub(crate) fn cloexec_from(first: u32, ceiling: u32) -> Result<(), Errno> {
     // SAFETY: a plain syscall with integer arguments; it only changes descriptor flags.
     let ret = unsafe {
         libc::syscall(
@@ -212,11 +215,85 @@ pub(crate) fn cloexec_from(first: u32) -> Result<(), Errno> {
             libc::CLOSE_RANGE_CLOEXEC,
         )
     };
-    if ret < 0 {
-        Err(Errno::last())
-    } else {
-        Ok(())
+    if ret >= 0 {
+        return Ok(());
     }
+    match Errno::last() {
+        Errno::EINVAL | Errno::ENOSYS => {}
+        e => return Err(e),
+    }
+    for fd in first..=ceiling {
+        // SAFETY: integer arguments; F_SETFD changes only the descriptor's flags.
+        if unsafe { libc::fcntl(fd as RawFd, libc::F_SETFD, libc::FD_CLOEXEC) } < 0
+            && Errno::last() != Errno::EBADF
+        {
+            return Err(Errno::last());
+        }
+    }
+    Ok(())
+}
+
+/// Whether `close_range` takes `CLOSE_RANGE_CLOEXEC` (Linux 5.11).
+pub(crate) fn has_cloexec_range() -> bool {
+    // SAFETY: integer arguments; the range holds no open descriptor.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            u32::MAX - 1,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    ret == 0
+}
+
+/// Whether filesystem `fs` takes the flag parameter `flag` (`fsopen`, then
+/// `fsconfig(FSCONFIG_SET_FLAG)`; nothing is created or mounted).
+pub(crate) fn fs_takes_flag(fs: &CStr, flag: &CStr) -> bool {
+    const FSOPEN_CLOEXEC: libc::c_uint = 1;
+    const FSCONFIG_SET_FLAG: libc::c_uint = 0;
+    // SAFETY: a valid C string; the call only returns a new descriptor.
+    let fd = unsafe { libc::syscall(libc::SYS_fsopen, fs.as_ptr(), FSOPEN_CLOEXEC) };
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: the kernel returned a new descriptor we now own.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as RawFd) };
+    // SAFETY: a live descriptor and a valid C string; no value pointer for a flag.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_fsconfig,
+            fd.as_raw_fd(),
+            FSCONFIG_SET_FLAG,
+            flag.as_ptr(),
+            std::ptr::null::<libc::c_void>(),
+            0,
+        )
+    };
+    ret == 0
+}
+
+/// The highest descriptor number the calling process has open, where [`cloexec_from`] may
+/// need it (a kernel without `CLOSE_RANGE_CLOEXEC`), else 0. Checked once per process by a
+/// `close_range` over an empty range, then the descriptor table is listed on each call.
+pub(crate) fn fd_ceiling() -> u32 {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static HAS_CLOEXEC_RANGE: AtomicU8 = AtomicU8::new(0);
+    if HAS_CLOEXEC_RANGE.load(Ordering::Relaxed) == 0 {
+        let has = has_cloexec_range();
+        HAS_CLOEXEC_RANGE.store(if has { 1 } else { 2 }, Ordering::Relaxed);
+    }
+    if HAS_CLOEXEC_RANGE.load(Ordering::Relaxed) == 1 {
+        return 0;
+    }
+    std::fs::read_dir("/proc/self/fd")
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(1024)
 }
 
 /// `dup2(2)` on descriptor numbers (the child's stdio plumbing; `nix` wants owned fds).
@@ -311,6 +388,21 @@ pub(crate) fn loopback_up() -> Result<(), Errno> {
 pub(crate) fn exit_now(code: c_int) -> ! {
     // SAFETY: _exit is always safe to call; it does not return.
     unsafe { libc::_exit(code) }
+}
+
+/// Whether the extended attribute `name` of `path` holds exactly `value` (`getxattr(2)`).
+pub(crate) fn xattr_is(path: &CStr, name: &CStr, value: &[u8]) -> bool {
+    let mut buf = [0u8; 16];
+    // SAFETY: valid C strings; the kernel writes at most `buf.len()` bytes into `buf`.
+    let n = unsafe {
+        libc::getxattr(
+            path.as_ptr(),
+            name.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    };
+    n >= 0 && buf.get(..n as usize) == Some(value)
 }
 
 /// The kernel's Landlock ABI version (`landlock_create_ruleset(NULL, 0, VERSION)`).
