@@ -2,10 +2,9 @@
 //! v1 (named hierarchies `memory`, `pids`, `cpuacct`) and a v2 (unified, delegated subtree)
 //! backend.
 //!
-//! A slot's group is created once and reset between runs (creating and removing v1 groups
-//! costs ~0.25 ms a step with a long tail; see `reference/physical-limits.md`); it is made
-//! anew only to shed a large baseline of page cache (`renew_group`). Every path
-//! hangs off a root passed in, so both backends are tested against a temp-dir cgroupfs.
+//! A slot's groups are created once; the memory group is made anew for each run that
+//! follows another (`renew_group` says why), the others are reset. Every path hangs off a
+//! root passed in, so both backends are tested against a temp-dir cgroupfs.
 //!
 //! Why not the `cgroups-rs` crate: it hard-codes `/sys/fs/cgroup` as the v2 root (no
 //! delegated subtree elsewhere, no temp-dir tests), re-opens a file on every read (the
@@ -24,7 +23,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use dynmods::{favor_dynmods, favors_dynmods};
+pub use dynmods::{favor_dynmods, favors_dynmods, DynMods};
 pub use v1::V1Slot;
 pub use v2::V2Slot;
 
@@ -77,7 +76,9 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CgroupError + '_ 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Usage {
     pub cpu: Duration,
-    /// Peak bytes charged to the group during the run.
+    /// Peak bytes charged to the run's memory group: its `memory.peak` (v2) or
+    /// `memory.max_usage_in_bytes` (v1), the group being new for the run. On a v2 kernel
+    /// without `memory.peak` (before 5.19), the largest `memory.current` sampled.
     pub memory_peak: u64,
     /// The kernel's OOM killer ended a process of the group during the run.
     pub oom_killed: bool,
@@ -92,6 +93,14 @@ pub trait SlotCgroup: std::fmt::Debug {
     fn procs(&self) -> Vec<BorrowedFd<'_>>;
     /// CPU time used since `prepare`.
     fn cpu_usage(&self) -> Result<Duration, CgroupError>;
+    /// Whether the peak must be sampled while the run goes on: the kernel keeps none.
+    fn samples_memory(&self) -> bool {
+        false
+    }
+    /// Takes one sample of the memory in use, where [`SlotCgroup::samples_memory`].
+    fn sample_memory(&self) -> Result<(), CgroupError> {
+        Ok(())
+    }
     /// Everything measured since `prepare`.
     fn usage(&self) -> Result<Usage, CgroupError>;
     /// Kills whatever is still in the group and waits (briefly) until it is empty.
@@ -100,22 +109,25 @@ pub trait SlotCgroup: std::fmt::Debug {
     fn remove(&self) -> Result<(), CgroupError>;
 }
 
-/// How much page cache left charged by earlier runs a group may carry into a run before the
-/// group is renewed: a quarter of the run's memory limit, at most 64 MiB.
-pub(crate) fn baseline_cap(memory_limit: u64) -> u64 {
-    (memory_limit / 4).min(64 << 20)
-}
-
 /// Replaces the empty group at `dir` with a new one of the same name.
 ///
-/// This is how a slot sheds a large baseline of page cache (a compiler's files, charged to
-/// the group that first read them). The cache stays cached: it remains charged to the old
-/// group, which the kernel keeps, offline, until the cache is reclaimed under pressure, and a
-/// new group is not charged for pages already cached. Dropping the charge in place
-/// (`memory.force_empty` on v1, `memory.reclaim` on v2) evicts the files instead: for javac's
-/// ~40 MB of JDK that took ~8 ms, and the next compile read them all again, charged them
-/// again and had them evicted again, on every Java submission. Removing and making a group
-/// takes ~0.1 ms.
+/// Every run gets a memory group of its own, made fresh, for two reasons:
+///
+/// - **Repeatable figures.** The kernel charges memory to a group in batches of 64 pages
+///   per CPU, keeping what a batch did not use as a per-CPU stock for the group's next
+///   charges. A reused group starts a run with whatever stock the last one left, so a
+///   small program's peak over its baseline read 0 KB in one run and 256 KB in the next.
+///   A new group has no stock: the same program charges the same batches every time, and a
+///   program that ran is never measured at 0.
+/// - **No peak reset needed.** A new group's peak counts from its first charge, so neither
+///   `memory.peak`'s reset (Linux 6.12) nor a baseline to subtract is needed.
+///
+/// The page cache earlier runs brought in stays cached: it remains charged to the old
+/// group, which the kernel keeps offline until the cache is reclaimed, and a new group is
+/// not charged for pages already cached (so a compiler's files are not counted into every
+/// run's peak). Dropping the charge in place instead (`memory.force_empty` on v1,
+/// `memory.reclaim` on v2) evicts the files: for javac's ~40 MB of JDK that took ~8 ms, and
+/// the next compile read them all again. Removing and making a group takes ~0.1 ms.
 pub(crate) fn renew_group(dir: &Path) -> Result<(), CgroupError> {
     std::fs::remove_dir(dir).map_err(io_err(dir))?;
     std::fs::create_dir(dir).map_err(io_err(dir))
@@ -132,10 +144,67 @@ pub struct CgroupConfig {
     pub parent: String,
 }
 
+/// Where cgroup filesystems are mounted on every distribution.
+pub const DEFAULT_ROOT: &str = "/sys/fs/cgroup";
+
+/// The leaf a delegated group's own processes move to, so that its other children may have
+/// controllers (cgroup v2 lets only leaves hold processes).
+pub const SUPERVISOR_LEAF: &str = "supervisor";
+
+impl CgroupConfig {
+    /// The directory the slots' tree goes under for `version`.
+    ///
+    /// With cgroup v2 at the default root, a process in a group that was delegated to it
+    /// (systemd's `Delegate=yes`, which marks the group with the `trusted.delegate` extended
+    /// attribute) keeps its slots inside that group, as systemd's single-writer rule asks: a
+    /// service may write only in its own delegated subtree. Elsewhere (no systemd, a
+    /// container's own namespace, a shell), the slots go under the root itself.
+    pub fn slot_root(&self, version: CgroupVersion) -> PathBuf {
+        if version == CgroupVersion::V2 && self.root == Path::new(DEFAULT_ROOT) {
+            let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+            if let Some(group) = delegated_group(&self.root, &own, is_delegated) {
+                return group;
+            }
+        }
+        self.root.clone()
+    }
+}
+
+/// Whether systemd delegated the group at `dir` (systemd 251 and later mark it so).
+fn is_delegated(dir: &Path) -> bool {
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+        return false;
+    };
+    crate::sys::xattr_is(&path, c"trusted.delegate", b"1")
+        || crate::sys::xattr_is(&path, c"user.delegate", b"1")
+}
+
+/// The delegated v2 group this process is in (or whose supervisor leaf it is in), from the
+/// text of `/proc/self/cgroup`.
+pub(crate) fn delegated_group(
+    mount: &Path,
+    proc_self_cgroup: &str,
+    delegated: impl Fn(&Path) -> bool,
+) -> Option<PathBuf> {
+    let own = proc_self_cgroup
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))?
+        .trim()
+        .trim_start_matches('/');
+    if own.is_empty() {
+        return None;
+    }
+    let mut group = mount.join(own);
+    if group.file_name().is_some_and(|n| n == SUPERVISOR_LEAF) {
+        group.pop();
+    }
+    delegated(&group).then_some(group)
+}
+
 impl Default for CgroupConfig {
     fn default() -> Self {
         CgroupConfig {
-            root: PathBuf::from("/sys/fs/cgroup"),
+            root: PathBuf::from(DEFAULT_ROOT),
             version: None,
             parent: "judgebox".into(),
         }
@@ -181,9 +250,10 @@ pub fn open_slot(config: &CgroupConfig, name: &str) -> Result<Box<dyn SlotCgroup
         Some(v) => v,
         None => detect(&config.root)?,
     };
+    let root = config.slot_root(version);
     Ok(match version {
-        CgroupVersion::V1 => Box::new(V1Slot::create(&config.root, &config.parent, name)?),
-        CgroupVersion::V2 => Box::new(V2Slot::create(&config.root, &config.parent, name)?),
+        CgroupVersion::V1 => Box::new(V1Slot::create(&root, &config.parent, name)?),
+        CgroupVersion::V2 => Box::new(V2Slot::create(&root, &config.parent, name)?),
     })
 }
 
@@ -293,6 +363,33 @@ mod tests {
             detect(dir.path()),
             Err(CgroupError::Unavailable { .. })
         ));
+    }
+
+    #[test]
+    fn a_delegated_group_or_its_supervisor_leaf_holds_the_slots() {
+        let mount = Path::new("/sys/fs/cgroup");
+        let unit = Path::new("/sys/fs/cgroup/system.slice/judgebox.service");
+        let only_unit = |p: &Path| p == unit;
+        for own in [
+            "0::/system.slice/judgebox.service\n",
+            "0::/system.slice/judgebox.service/supervisor\n",
+        ] {
+            assert_eq!(
+                delegated_group(mount, own, only_unit).as_deref(),
+                Some(unit),
+                "{own}"
+            );
+        }
+        // Not delegated, the root itself, or a v1-only host.
+        assert_eq!(
+            delegated_group(mount, "0::/user.slice/session-1.scope\n", only_unit),
+            None
+        );
+        assert_eq!(delegated_group(mount, "0::/\n", |_| true), None);
+        assert_eq!(
+            delegated_group(mount, "4:memory:/\n3:pids:/\n", |_| true),
+            None
+        );
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! cgroup v1: one group per slot in each of the `memory`, `pids` and `cpuacct` hierarchies.
 //!
-//! Reset between runs: `memory.max_usage_in_bytes` (reset to the current usage by writing
-//! `0`) and `cpuacct.usage` (zeroed). Page cache an earlier run brought in stays charged to
-//! the group; it is the baseline a run's peak is measured from. When it grows large the
-//! memory group is replaced by a new one (see `super::renew_group`). The OOM-kill count
-//! (`oom_kill` in `memory.oom_control`) cannot be reset, so a run compares it with the value
-//! it started from.
+//! Between runs the memory group is made anew (see `super::renew_group`), so its
+//! `memory.max_usage_in_bytes` is the run's peak; `cpuacct.usage` is zeroed, and the pids
+//! group keeps only its limit. The OOM-kill count (`oom_kill` in `memory.oom_control`) is
+//! compared with the value the run started from.
 
 use std::os::fd::BorrowedFd;
 use std::path::{Path, PathBuf};
@@ -27,8 +25,8 @@ pub struct V1Slot {
     pids_max: Knob,
     cpu_usage: Knob,
     oom_base: u64,
-    memory_base: u64,
-    applied: Option<(u64, u64)>,
+    /// A run has used the memory group since it was made: the next one gets it anew.
+    used: bool,
 }
 
 /// The memory group's files: opened again when the group is renewed.
@@ -38,7 +36,6 @@ struct Memory {
     limit: Knob,
     memsw_limit: Option<Knob>,
     max_usage: Knob,
-    usage: Knob,
     oom_control: Knob,
 }
 
@@ -50,7 +47,6 @@ impl Memory {
             limit: Knob::open(dir.join("memory.limit_in_bytes"))?,
             memsw_limit: memsw.exists().then(|| Knob::open(memsw)).transpose()?,
             max_usage: Knob::open(dir.join("memory.max_usage_in_bytes"))?,
-            usage: Knob::open_read(dir.join("memory.usage_in_bytes"))?,
             oom_control: Knob::open_read(dir.join("memory.oom_control"))?,
         })
     }
@@ -90,18 +86,16 @@ impl V1Slot {
             pids_max: Knob::open(pids.join("pids.max"))?,
             cpu_usage: Knob::open(cpu.join("cpuacct.usage"))?,
             oom_base: 0,
-            memory_base: 0,
-            applied: None,
+            used: false,
             dirs,
         })
     }
 
     /// Replaces the (empty) memory group with a new one, leaving the page cache charged to
-    /// the old one cached. Its limits are applied again by `prepare`.
+    /// the old one cached.
     fn renew_memory(&mut self) -> Result<(), CgroupError> {
         renew_group(&self.dirs[0])?;
         self.memory = Memory::open(&self.dirs[0])?;
-        self.applied = None;
         Ok(())
     }
 }
@@ -112,17 +106,12 @@ impl SlotCgroup for V1Slot {
     }
 
     fn prepare(&mut self, memory_bytes: u64, max_pids: u64) -> Result<(), CgroupError> {
-        // Before the limit is applied, which a baseline above it would refuse.
-        if self.memory.usage.read_u64()? > super::baseline_cap(memory_bytes) {
+        if self.used {
             self.renew_memory()?;
         }
-        if self.applied != Some((memory_bytes, max_pids)) {
-            self.memory.set_limit(memory_bytes)?;
-            self.pids_max.write(&max_pids.to_string())?;
-            self.applied = Some((memory_bytes, max_pids));
-        }
-        self.memory_base = self.memory.usage.read_u64()?;
-        self.memory.max_usage.write("0")?;
+        self.used = true;
+        self.memory.set_limit(memory_bytes)?;
+        self.pids_max.write(&max_pids.to_string())?;
         self.cpu_usage.write("0")?;
         self.oom_base = self.memory.oom_control.read_key("oom_kill")?;
         Ok(())
@@ -140,11 +129,7 @@ impl SlotCgroup for V1Slot {
     fn usage(&self) -> Result<Usage, CgroupError> {
         Ok(Usage {
             cpu: self.cpu_usage()?,
-            memory_peak: self
-                .memory
-                .max_usage
-                .read_u64()?
-                .saturating_sub(self.memory_base),
+            memory_peak: self.memory.max_usage.read_u64()?,
             oom_killed: self.memory.oom_control.read_key("oom_kill")? > self.oom_base,
         })
     }
@@ -239,9 +224,7 @@ mod tests {
         );
         assert!(read(r, "pids/judgebox/slot-0/pids.max").starts_with("32"));
         assert!(read(r, "cpuacct/judgebox/slot-0/cpuacct.usage").starts_with('0'));
-        assert!(read(r, "memory/judgebox/slot-0/memory.max_usage_in_bytes").starts_with('0'));
         assert_eq!(cg.oom_base, 4);
-        assert_eq!(cg.memory_base, 1 << 20);
     }
 
     #[test]
@@ -258,8 +241,7 @@ mod tests {
         .unwrap();
         let u = cg.usage().unwrap();
         assert_eq!(u.cpu, Duration::from_millis(200));
-        // The peak counts from the cache left by earlier runs (1 MiB here).
-        assert_eq!(u.memory_peak, 2 << 20);
+        assert_eq!(u.memory_peak, 3 << 20);
         assert!(!u.oom_killed);
         std::fs::write(
             dir.join("memory.oom_control"),
@@ -270,28 +252,25 @@ mod tests {
     }
 
     /// Renewal itself (the cache stays cached, the new group starts empty) needs the kernel's
-    /// cgroupfs: see `a_large_cache_baseline_is_shed_and_the_files_stay_cached` in the jail's tests.
-    /// A fake group is a plain directory that cannot be removed while it has files, so here
-    /// the attempt shows as that refusal.
+    /// cgroupfs: see `a_large_cache_baseline_is_shed_and_the_files_stay_cached` in the jail's
+    /// tests. A fake group is a plain directory that cannot be removed while it has files, so
+    /// here the attempt shows as that refusal; and it comes before any limit is written.
     #[test]
-    fn a_large_baseline_renews_the_memory_group_before_the_limit() {
+    fn a_used_memory_group_is_renewed_before_the_next_run() {
         let root = fake_root("slot-2");
         let dir = root.path().join("memory/judgebox/slot-2");
-        std::fs::write(dir.join("memory.usage_in_bytes"), "90000000\n").unwrap();
         let mut cg = V1Slot::create(root.path(), "judgebox", "slot-2").unwrap();
-        let err = cg.prepare(64 << 20, 8).unwrap_err();
+        cg.prepare(64 << 20, 8).unwrap();
+        std::fs::write(dir.join("memory.limit_in_bytes"), "sentinel").unwrap();
+        let err = cg.prepare(32 << 20, 8).unwrap_err();
         assert!(
             matches!(&err, CgroupError::Io { path, .. } if *path == dir),
             "{err}"
         );
-        assert!(
-            read(root.path(), "memory/judgebox/slot-2/memory.limit_in_bytes").starts_with('9'),
-            "no limit is written before the group is renewed"
+        assert_eq!(
+            read(root.path(), "memory/judgebox/slot-2/memory.limit_in_bytes"),
+            "sentinel"
         );
-        // A quarter of the limit or less stays: 16 MiB of 64.
-        std::fs::write(dir.join("memory.usage_in_bytes"), "16777216\n").unwrap();
-        cg.prepare(64 << 20, 8).unwrap();
-        assert_eq!(cg.memory_base, 16 << 20);
     }
 
     #[test]

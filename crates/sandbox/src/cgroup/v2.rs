@@ -1,12 +1,13 @@
 //! cgroup v2: one group per slot under a delegated directory (`/sys/fs/cgroup` on a v2-only
 //! host run as root, or a systemd unit's subtree with `Delegate=yes`).
 //!
-//! Reset between runs: CPU (`cpu.stat` `usage_usec`) and OOM kills (`memory.events`
-//! `oom_kill`) are read at the start and subtracted; the peak (`memory.peak`) is reset for
-//! our open descriptor by writing to it (Linux 6.12+), to the current usage: the page cache
-//! earlier runs left, which is subtracted too. When that grows large the group is replaced by
-//! a new one, as on v1 (see `super::renew_group`). `memory.oom.group` makes an OOM kill end
-//! the whole box, as a judge wants.
+//! Each run that follows another gets the group anew (see `super::renew_group`), so its
+//! counters start at zero and `memory.peak` is the run's peak. CPU (`cpu.stat`
+//! `usage_usec`) and OOM kills (`memory.events` `oom_kill`) are still read at the start and
+//! subtracted. `memory.oom.group` makes an OOM kill end the whole box, as a judge wants.
+//!
+//! Before Linux 5.19 there is no `memory.peak`: the supervisor then samples
+//! `memory.current` while the run goes on (`judgebox check` names this degradation).
 
 use std::os::fd::BorrowedFd;
 use std::path::{Path, PathBuf};
@@ -22,16 +23,19 @@ pub struct V2Slot {
     procs: Knob,
     memory_max: Knob,
     swap_max: Option<Knob>,
-    peak: Knob,
+    /// `None` before Linux 5.19.
+    peak: Option<Knob>,
     current: Knob,
+    /// The largest `memory.current` sampled this run, where there is no `memory.peak`.
+    sampled: std::cell::Cell<u64>,
     events: Knob,
     pids_max: Knob,
     cpu_stat: Knob,
     kill: Option<Knob>,
     cpu_base: u64,
     oom_base: u64,
-    memory_base: u64,
-    applied: Option<(u64, u64)>,
+    /// A run has used the group since it was made: the next one gets it anew.
+    used: bool,
 }
 
 /// Enables `memory` and `pids` for the children of `dir`. A delegated unit's own cgroup
@@ -48,7 +52,7 @@ fn enable_controllers(dir: &Path) -> Result<(), CgroupError> {
     }
     match std::fs::write(&control, "+memory +pids") {
         Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
-            let leaf = dir.join("supervisor");
+            let leaf = dir.join(super::SUPERVISOR_LEAF);
             std::fs::create_dir_all(&leaf).map_err(io_err(&leaf))?;
             let procs = dir.join("cgroup.procs");
             for pid in list_pids(&procs)? {
@@ -87,16 +91,16 @@ impl V2Slot {
             procs: Knob::open(dir.join("cgroup.procs"))?,
             memory_max: Knob::open(dir.join("memory.max"))?,
             swap_max,
-            peak: Knob::open(dir.join("memory.peak"))?,
+            peak: optional("memory.peak")?,
             current: Knob::open_read(dir.join("memory.current"))?,
+            sampled: std::cell::Cell::new(0),
             events: Knob::open_read(dir.join("memory.events"))?,
             pids_max: Knob::open(dir.join("pids.max"))?,
             cpu_stat: Knob::open_read(dir.join("cpu.stat"))?,
             kill,
             cpu_base: 0,
             oom_base: 0,
-            memory_base: 0,
-            applied: None,
+            used: false,
             dir,
         })
     }
@@ -108,22 +112,17 @@ impl SlotCgroup for V2Slot {
     }
 
     fn prepare(&mut self, memory_bytes: u64, max_pids: u64) -> Result<(), CgroupError> {
-        // Before the limit is applied: a limit below the baseline would make the kernel
-        // reclaim it, evicting the files.
-        if self.current.read_u64()? > super::baseline_cap(memory_bytes) {
+        if self.used {
             renew_group(&self.dir)?;
             *self = Self::open(self.dir.clone())?;
         }
-        if self.applied != Some((memory_bytes, max_pids)) {
-            self.memory_max.write(&memory_bytes.to_string())?;
-            if let Some(swap) = &self.swap_max {
-                swap.write("0")?;
-            }
-            self.pids_max.write(&max_pids.to_string())?;
-            self.applied = Some((memory_bytes, max_pids));
+        self.used = true;
+        self.memory_max.write(&memory_bytes.to_string())?;
+        if let Some(swap) = &self.swap_max {
+            swap.write("0")?;
         }
-        self.memory_base = self.current.read_u64()?;
-        self.peak.write("reset")?;
+        self.pids_max.write(&max_pids.to_string())?;
+        self.sampled.set(0);
         self.cpu_base = self.cpu_stat.read_key("usage_usec")?;
         self.oom_base = self.events.read_key("oom_kill")?;
         Ok(())
@@ -138,10 +137,27 @@ impl SlotCgroup for V2Slot {
         Ok(Duration::from_micros(now.saturating_sub(self.cpu_base)))
     }
 
+    fn samples_memory(&self) -> bool {
+        self.peak.is_none()
+    }
+
+    fn sample_memory(&self) -> Result<(), CgroupError> {
+        let now = self.current.read_u64()?;
+        self.sampled.set(self.sampled.get().max(now));
+        Ok(())
+    }
+
     fn usage(&self) -> Result<Usage, CgroupError> {
+        let memory_peak = match &self.peak {
+            Some(peak) => peak.read_u64()?,
+            None => {
+                self.sample_memory()?;
+                self.sampled.get()
+            }
+        };
         Ok(Usage {
             cpu: self.cpu_usage()?,
-            memory_peak: self.peak.read_u64()?.saturating_sub(self.memory_base),
+            memory_peak,
             oom_killed: self.events.read_key("oom_kill")? > self.oom_base,
         })
     }
@@ -231,7 +247,7 @@ mod tests {
     }
 
     #[test]
-    fn prepare_sets_limits_and_measures_from_baselines() {
+    fn prepare_sets_limits_and_usage_reads_the_run() {
         let root = fake_root("slot-2");
         let mut cg = V2Slot::create(root.path(), "judgebox", "slot-2").unwrap();
         cg.prepare(256 << 20, 60).unwrap();
@@ -240,54 +256,56 @@ mod tests {
         assert!(read("memory.max").starts_with("268435456"));
         assert!(read("memory.swap.max").starts_with('0'));
         assert!(read("pids.max").starts_with("60"));
-        assert!(read("memory.peak").starts_with("reset"));
+        assert!(
+            read("memory.peak").starts_with("4096"),
+            "a new group's peak is not reset"
+        );
         // The run: 200 ms more CPU, a 3 MiB peak, one more OOM kill.
         std::fs::write(dir.join("cpu.stat"), "usage_usec 205000\n").unwrap();
-        std::fs::write(dir.join("memory.peak"), "3149824\n").unwrap();
+        std::fs::write(dir.join("memory.peak"), "3145728\n").unwrap();
         let u = cg.usage().unwrap();
         assert_eq!(u.cpu, Duration::from_millis(200));
-        assert_eq!(u.memory_peak, 3 << 20, "measured from the 4 KiB baseline");
+        assert_eq!(u.memory_peak, 3 << 20);
         assert!(!u.oom_killed);
         std::fs::write(dir.join("memory.events"), "oom 2\noom_kill 2\n").unwrap();
         assert!(cg.usage().unwrap().oom_killed);
     }
 
+    /// Renewal itself needs the kernel's cgroupfs (see the jail's tests). A fake group is a
+    /// plain directory that cannot be removed while it has files, so here the attempt shows
+    /// as that refusal; and it comes before any limit is written.
     #[test]
-    fn unchanged_limits_are_not_rewritten() {
-        let root = fake_root("slot-3");
-        let mut cg = V2Slot::create(root.path(), "judgebox", "slot-3").unwrap();
-        cg.prepare(1 << 20, 10).unwrap();
-        let max = root.path().join("judgebox/slot-3/memory.max");
-        std::fs::write(&max, "sentinel").unwrap();
-        cg.prepare(1 << 20, 10).unwrap();
-        assert_eq!(std::fs::read_to_string(&max).unwrap(), "sentinel");
-        cg.prepare(2 << 20, 10).unwrap();
-        assert!(std::fs::read_to_string(&max)
-            .unwrap()
-            .starts_with("2097152"));
-    }
-
-    /// As on v1 (see `a_large_baseline_renews_the_memory_group_before_the_limit` there): a
-    /// fake group cannot be removed while it has files, so the attempt shows as the refusal.
-    #[test]
-    fn a_large_baseline_renews_the_group_before_the_limit() {
+    fn a_used_group_is_renewed_before_the_next_run() {
         let root = fake_root("slot-4");
         let dir = root.path().join("judgebox/slot-4");
-        std::fs::write(dir.join("memory.current"), "90000000\n").unwrap();
         let mut cg = V2Slot::create(root.path(), "judgebox", "slot-4").unwrap();
-        let err = cg.prepare(64 << 20, 8).unwrap_err();
+        cg.prepare(64 << 20, 8).unwrap();
+        std::fs::write(dir.join("memory.max"), "sentinel").unwrap();
+        let err = cg.prepare(32 << 20, 8).unwrap_err();
         assert!(
             matches!(&err, CgroupError::Io { path, .. } if *path == dir),
             "{err}"
         );
-        assert!(
-            std::fs::read_to_string(dir.join("memory.max"))
-                .unwrap()
-                .starts_with("max"),
-            "no limit is written before the group is renewed"
+        assert_eq!(
+            std::fs::read_to_string(dir.join("memory.max")).unwrap(),
+            "sentinel"
         );
-        std::fs::write(dir.join("memory.current"), "16777216\n").unwrap();
+    }
+
+    /// Before Linux 5.19: no `memory.peak`, so the peak is the largest sample.
+    #[test]
+    fn without_memory_peak_the_largest_sample_is_the_peak() {
+        let root = fake_root("slot-5");
+        let dir = root.path().join("judgebox/slot-5");
+        std::fs::remove_file(dir.join("memory.peak")).unwrap();
+        let mut cg = V2Slot::create(root.path(), "judgebox", "slot-5").unwrap();
+        assert!(cg.samples_memory());
         cg.prepare(64 << 20, 8).unwrap();
-        assert_eq!(cg.memory_base, 16 << 20);
+        for current in ["1048576\n", "5242880\n", "2097152\n"] {
+            std::fs::write(dir.join("memory.current"), current).unwrap();
+            cg.sample_memory().unwrap();
+        }
+        std::fs::write(dir.join("memory.current"), "0\n").unwrap();
+        assert_eq!(cg.usage().unwrap().memory_peak, 5 << 20);
     }
 }
