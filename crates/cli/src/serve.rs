@@ -76,6 +76,10 @@ impl Serve {
         // reap then, not the host's pid 1's.
         judgebox_engine::reaper::adopt_orphaned_boxes()
             .context("becoming the child subreaper of the jails' boxes")?;
+        // What this host lacks that boxes work without, as `judgebox check` says it.
+        for d in judgebox_sandbox::host::degradations(&self.engine.slot_config(false).cgroup) {
+            tracing::warn!(what = %d.what, cost = %d.cost, fix = %d.fix, "degraded host");
+        }
         let workers = self.workers.unwrap_or_else(|| config.workers());
         let languages = self.engine.load_languages()?;
         let engine = self

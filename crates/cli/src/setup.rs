@@ -139,6 +139,8 @@ pub fn one_shot_slot_config(
 ) -> SlotConfig {
     let mut config = SlotConfig {
         allow_network,
+        require_landlock: std::env::var("JUDGEBOX_REQUIRE_LANDLOCK")
+            .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")),
         // Where this process runs now (see `SlotConfig::cpu`).
         cpu: current_cpu(),
         ..SlotConfig::default()

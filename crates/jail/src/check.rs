@@ -1,5 +1,6 @@
 //! `judgebox-jail --check`: one line per thing boxes need, pass or fail, and for a failure,
-//! what to do about it.
+//! what to do about it; then one line per degradation (something boxes work without, at a
+//! cost), with the fix. Only a failure makes the exit code non-zero.
 
 use std::process::ExitCode;
 
@@ -45,7 +46,10 @@ pub fn run(config: &SlotConfig, profiles: anyhow::Result<Profiles>) -> ExitCode 
                 "v1 hierarchies memory, pids, cpuacct under {}",
                 config.cgroup.root.display()
             )),
-            Ok(CgroupVersion::V2) => Ok(format!("v2 with memory and pids at {}", config.cgroup.root.display())),
+            Ok(CgroupVersion::V2) => Ok(format!(
+                "v2 with memory and pids; the slots' groups under {}",
+                config.cgroup.slot_root(CgroupVersion::V2).join(&config.cgroup.parent).display()
+            )),
             Err(e) => Err(format!(
                 "{e}; mount the v1 memory, pids and cpuacct controllers, or give judgebox a delegated v2 subtree (Delegate=yes) with --cgroup-root"
             )),
@@ -88,13 +92,13 @@ pub fn run(config: &SlotConfig, profiles: anyhow::Result<Profiles>) -> ExitCode 
     );
     r.line(
         "landlock",
-        host::landlock_abi().map(|abi| {
-            if abi >= 6 {
-                format!("ABI {abi} (filesystem, TCP and scope rules)")
-            } else {
-                format!("ABI {abi}: works, but without abstract-socket and signal scoping (ABI 6, Linux 6.12)")
-            }
-        }),
+        match host::landlock_abi() {
+            Ok(abi) => Ok(format!("ABI {abi}")),
+            Err(why) if config.require_landlock => Err(format!(
+                "{why}; JUDGEBOX_REQUIRE_LANDLOCK is set, so no box runs without it"
+            )),
+            Err(_) => Ok("not available (see the degradations below)".into()),
+        },
     );
     let profiles = match profiles {
         Ok(p) => {
@@ -124,6 +128,9 @@ pub fn run(config: &SlotConfig, profiles: anyhow::Result<Profiles>) -> ExitCode 
             "test box",
             Err("skipped: fix the failures above first".into()),
         );
+    }
+    for d in host::degradations(&config.cgroup) {
+        println!("degraded  {}: {}. To fix: {}", d.what, d.cost, d.fix);
     }
     if r.failed {
         ExitCode::FAILURE

@@ -57,6 +57,10 @@ struct Args {
     /// server's pool does not pin its jails).
     #[arg(long)]
     cpu: Option<usize>,
+    /// Refuse to run any box on a kernel without Landlock (by default a box runs without it,
+    /// on its other layers, and `--check` names the degradation).
+    #[arg(long, env = "JUDGEBOX_REQUIRE_LANDLOCK", value_parser = clap::builder::BoolishValueParser::new(), default_value = "false")]
+    require_landlock: bool,
     /// Diagnose the host and exit (non-zero if boxes cannot work here).
     #[arg(long)]
     check: bool,
@@ -75,6 +79,7 @@ impl Args {
             allow_network: self.allow_network,
             cpu: self.cpu,
             favor_dynmods: !self.keep_cgroup_mode,
+            require_landlock: self.require_landlock,
         }
     }
 
