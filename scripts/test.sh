@@ -40,3 +40,22 @@ echo "== cargo build (the CLI tests run the built judgebox-jail beside judgebox)
 cargo build --workspace
 echo "== cargo test"
 cargo test --workspace
+
+# The host matrix (tests/hosts/matrix.sh): the release binaries on Debian 11, 12 and 13's
+# kernels and the newest, under systemd, in QEMU guests whose image is cached in
+# /var/cache/judgebox/hosts. JUDGEBOX_HOSTS=0 skips it (for a quick local run; CI never does).
+if [ "${JUDGEBOX_HOSTS:-1}" != 0 ]; then
+  need=()
+  command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+  command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+  command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "== installing ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  fi
+  echo "== cargo build --release (the binaries the host matrix boots)"
+  cargo build --release --workspace
+  echo "== host matrix"
+  tests/hosts/matrix.sh
+fi
