@@ -81,6 +81,10 @@ pub fn current_cpu() -> Option<usize> {
 /// one from here, so the two never compete for a slot.
 pub const EPHEMERAL_SLOTS: std::ops::Range<u32> = 1000..5000;
 
+/// How long opening a named slot waits for its last jail's box to finish dying (see
+/// [`Slot::open`]); a slot held longer than this belongs to a live jail.
+pub const SLOT_RELEASE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A profile ready to run in this slot: its mount namespace (built, with the slot's `/box`
 /// attached), the per-run mounts made in it, and its compiled seccomp filter.
 #[derive(Debug)]
@@ -149,11 +153,26 @@ fn mkdir_p(path: &Path) -> Result<(), SandboxError> {
 }
 
 impl Slot {
-    /// Takes slot `id`, failing if another jail holds it.
+    /// Takes slot `id`, failing if another jail holds it for longer than [`SLOT_RELEASE`].
+    ///
+    /// A jail's lock is also held by its running box's init (which has a copy of the jail's
+    /// descriptors), so a slot whose jail was just killed stays locked until the kernel has
+    /// killed that init too (`PR_SET_PDEATHSIG`), which on a busy host is not at once. A jail
+    /// started for the slot in that moment (`serve` replacing a killed jail, the next
+    /// one-shot run on a named slot) waits for it rather than failing.
     pub fn open(config: &SlotConfig, id: u32, profiles: Profiles) -> Result<Slot, SandboxError> {
         let locks = config.runtime_dir.join("locks");
         preflight(&locks)?;
-        let lock = lock_slot(&locks, id)?.ok_or(SandboxError::SlotBusy(id))?;
+        let deadline = std::time::Instant::now() + SLOT_RELEASE;
+        let lock = loop {
+            if let Some(lock) = lock_slot(&locks, id)? {
+                break lock;
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(SandboxError::SlotBusy(id));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        };
         Self::with_lock(config, id, profiles, lock)
     }
 
