@@ -6,7 +6,6 @@ Prints one line per check ("pass  ..." or "FAIL  ..."); exits with the number of
 Only the standard library: the guests have python3 and nothing else.
 """
 import json
-import os
 import statistics
 import sys
 import time
@@ -74,22 +73,17 @@ PROGRAMS = {
 }
 
 
-def cgroup_v2():
-    return " /sys/fs/cgroup cgroup2 " in open("/proc/mounts").read()
-
-
 def figures_ok(mems):
-    """No figure is 0, and each is within 1 % of the median. On cgroup v2 a figure under
-    8 MiB may be off by more: the kernel charges its own allocations for the box (page
-    tables, slab) there too, through per-CPU batches of 64 pages that other activity on the
-    CPU drains, so the spread may reach one batch per CPU."""
+    """No figure is 0. A figure of 8 MiB or more is within 1 % of the median. A smaller one
+    is within half and twice the median: the cgroup counter moves in per-CPU batches of 64
+    pages (256 KB), which other work on a CPU drains mid-run, so on Debian's kernels a C
+    hello world reads 256-536 KB from run to run (README, Supported hosts)."""
     med = statistics.median(mems)
     if min(mems) <= 0:
         return False
-    slack = 0.01 * med
-    if cgroup_v2() and med < 8192:
-        slack = max(slack, 256 * os.cpu_count())
-    return all(abs(m - med) <= slack for m in mems)
+    if med >= 8192:
+        return all(abs(m - med) <= 0.01 * med for m in mems)
+    return all(med / 2 <= m <= med * 2 for m in mems)
 
 
 def figures():

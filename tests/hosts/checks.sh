@@ -66,7 +66,8 @@ cat >"$WORK/forkcount.c" <<'C'
 #include <unistd.h>
 int main(void) { int ok = 0; for (int i = 0; i < 200; i++) { pid_t p = fork(); if (p == 0) { pause(); _exit(0); } if (p < 0) break; ok++; } printf("forks %d\n", ok); return 0; }
 C
-for p in hello spin hog touch64 forkcount; do gcc -O1 -o "$WORK/$p" "$WORK/$p.c" || echo "gcc $p failed"; done
+# -O0: at -O1 gcc drops a malloc whose memory is only memset and read back.
+for p in hello spin hog touch64 forkcount; do gcc -O0 -o "$WORK/$p" "$WORK/$p.c" || echo "gcc $p failed"; done
 
 step "judgebox check" '[[ $rc == 0 ]]' "$JB" check
 echo "$out" | grep '^degraded' >"$WORK/degraded"
@@ -83,9 +84,8 @@ step "one-shot: memory limit" '[[ $(field outcome) == memory_limit && $(field me
 step "one-shot: process limit" '[[ $(field outcome) == exited && $(field stdout) =~ ^forks\ (2[0-9]|3[01])$ ]]' \
     sbx --processes 32 --wall-time 4 --file "$WORK/forkcount:forkcount" -- ./forkcount
 
-# The memory figures of 20 one-shot runs: each run exits 0, no figure is 0, and each is
-# within 1 % of the median; or, for a program under 8 MiB on cgroup v2, within the kernel's
-# charge batches (see figures_ok in api_checks.py).
+# The memory figures of 20 one-shot runs: each run exits 0 and figures_ok (api_checks.py)
+# holds.
 figures() { # NAME ARGS...
     local name=$1
     shift
