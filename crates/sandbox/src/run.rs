@@ -297,6 +297,14 @@ impl Slot {
         .map_err(sys("clone"))?;
         let mut records = Vec::new();
         let started = await_start(&pidfd, &report_r, &mut records, &limits, start);
+        // The program's setresuid, in the jail's memory, made that memory non-dumpable
+        // (credentials(7): a change of effective uid sets the dumpable flag, which belongs to
+        // the memory, not the process). Left so, every process the jail forks after is
+        // non-dumpable too, and opening a profile helper's /proc/PID/ns/mnt then needs
+        // CAP_SYS_PTRACE, which a container does not give. The program has exec'd or failed
+        // by now and no longer changes credentials. (PR_SET_DUMPABLE with 1 fails for no
+        // reason but a bad argument; the box is not left running on its account.)
+        let _ = nix::sys::prctl::set_dumpable(true);
         drop(prepared);
         drop((stdin, out_w, report_w));
         let err_r = err_pipe.map(|(r, _)| r);
