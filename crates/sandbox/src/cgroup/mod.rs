@@ -244,12 +244,63 @@ pub fn detect(root: &Path) -> Result<CgroupVersion, CgroupError> {
     ))
 }
 
+/// Makes the cgroup mounts the slots need writable in the caller's mount namespace, where
+/// they are mounted read-only: a container runtime mounts the cgroup tree read-only into a
+/// container that is not privileged (podman, docker), though with `CAP_SYS_ADMIN` and a
+/// cgroup namespace of its own the container may write its own subtree. The remount is of
+/// the mount alone (`MS_REMOUNT | MS_BIND`, other flags kept), in the jail's private mount
+/// namespace for a pooled jail; a mount that is writable already is left alone.
+pub fn ensure_writable(config: &CgroupConfig, version: CgroupVersion) -> Result<(), CgroupError> {
+    use nix::mount::{mount, MsFlags};
+    use nix::sys::statvfs::{statvfs, FsFlags};
+    let mounts: Vec<PathBuf> = match version {
+        CgroupVersion::V2 => vec![config.root.clone()],
+        CgroupVersion::V1 => ["memory", "pids", "cpuacct"]
+            .iter()
+            .map(|c| {
+                let path = config.root.join(c);
+                // `cpuacct` is often a link to the `cpu,cpuacct` hierarchy.
+                std::fs::canonicalize(&path).unwrap_or(path)
+            })
+            .collect(),
+    };
+    for path in mounts {
+        let Ok(fs) = statvfs(&path) else { continue };
+        let flags = fs.flags();
+        if !flags.contains(FsFlags::ST_RDONLY) {
+            continue;
+        }
+        let mut keep = MsFlags::MS_REMOUNT | MsFlags::MS_BIND;
+        for (st, ms) in [
+            (FsFlags::ST_NOSUID, MsFlags::MS_NOSUID),
+            (FsFlags::ST_NODEV, MsFlags::MS_NODEV),
+            (FsFlags::ST_NOEXEC, MsFlags::MS_NOEXEC),
+            (FsFlags::ST_RELATIME, MsFlags::MS_RELATIME),
+        ] {
+            if flags.contains(st) {
+                keep |= ms;
+            }
+        }
+        mount(None::<&str>, &path, None::<&str>, keep, None::<&str>).map_err(|e| {
+            CgroupError::Unavailable {
+                root: path.clone(),
+                why: format!(
+                    "the cgroup hierarchy is mounted read-only and remounting it failed ({e}); \
+                     in a container, judgebox needs CAP_SYS_ADMIN and a cgroup namespace of its own"
+                ),
+            }
+        })?;
+    }
+    Ok(())
+}
+
 /// Creates (or takes over) the group for slot `name`.
 pub fn open_slot(config: &CgroupConfig, name: &str) -> Result<Box<dyn SlotCgroup>, CgroupError> {
     let version = match config.version {
         Some(v) => v,
         None => detect(&config.root)?,
     };
+    ensure_writable(config, version)?;
     let root = config.slot_root(version);
     Ok(match version {
         CgroupVersion::V1 => Box::new(V1Slot::create(&root, &config.parent, name)?),
