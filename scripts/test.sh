@@ -43,7 +43,8 @@ cargo test --workspace
 
 # The host matrix (tests/hosts/matrix.sh): the release binaries on Debian 11, 12 and 13's
 # kernels and the newest, under systemd, in QEMU guests whose image is cached in
-# /var/cache/judgebox/hosts. JUDGEBOX_HOSTS=0 skips it (for a quick local run; CI never does).
+# /var/cache/judgebox/hosts; then the container. JUDGEBOX_HOSTS=0 skips both (for a quick
+# local run; CI never does).
 if [ "${JUDGEBOX_HOSTS:-1}" != 0 ]; then
   need=()
   command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
@@ -58,4 +59,16 @@ if [ "${JUDGEBOX_HOSTS:-1}" != 0 ]; then
   cargo build --release --workspace
   echo "== host matrix"
   tests/hosts/matrix.sh
+  # The container image (systemd/Containerfile), built from Debian's archive, run with the
+  # least privilege the README gives it, and checked over its published port.
+  need=()
+  command -v podman >/dev/null || need+=(podman)
+  command -v runc >/dev/null || need+=(runc)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "== installing ${need[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  fi
+  echo "== container"
+  scripts/container.sh build
+  scripts/container.sh test
 fi
