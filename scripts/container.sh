@@ -80,6 +80,17 @@ test_image() {
     local failed=0
     echo "== judgebox check in the container"
     podman run --rm "${args[@]}" localhost/judgebox check || failed=$((failed + 1))
+    echo "== ten one-shot boxes in a row in the container (each keeps its slot's namespaces)"
+    local oneshots
+    oneshots=$(podman run --rm "${args[@]}" --entrypoint /bin/sh localhost/judgebox -c \
+        'for i in 1 2 3 4 5 6 7 8 9 10; do judgebox sandbox run --json -- /bin/echo box-ok; done' 2>&1)
+    if [[ $(grep -c '"stdout": "box-ok' <<<"$oneshots") == 10 ]]; then
+        echo "pass  ten one-shot boxes"
+    else
+        echo "FAIL  ten one-shot boxes:"
+        grep -E '"outcome"|"message"' <<<"$oneshots" | sort | uniq -c
+        failed=$((failed + 1))
+    fi
     echo "== judgebox serve in the container, every verdict over its port"
     podman run -d --name "$NAME" "${args[@]}" -p "127.0.0.1:$PORT:2358" localhost/judgebox >/dev/null
     local up=1

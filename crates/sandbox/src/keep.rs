@@ -138,7 +138,19 @@ impl Kept {
         }
         let bpf_path = self.dir.join(format!("{name}.bpf"));
         std::fs::write(&bpf_path, encode_bpf(bpf)).map_err(io_at("writing", &bpf_path))?;
-        self.bind_in_host(ns, &self.dir.join(format!("{name}.mnt")))?;
+        match self.bind_in_host(ns, &self.dir.join(format!("{name}.mnt"))) {
+            // The kernel binds a mount namespace's file only into a namespace older than it
+            // (its guard against namespaces holding each other), judged by namespace ids.
+            // From the host's first namespace that always holds; from a container's, a
+            // namespace made a moment later on another CPU can carry a smaller id (Linux
+            // 6.18 hands ids out in per-CPU batches), and the bind is refused with EINVAL.
+            // Keeping is only a saving: the run goes on, and the next jail builds afresh.
+            Err(SandboxError::Path {
+                errno: Errno::EINVAL,
+                ..
+            }) => return Ok(()),
+            bound => bound?,
+        }
         std::fs::write(&key_path, key).map_err(io_at("writing", &key_path))
     }
 
