@@ -1,6 +1,6 @@
 // tries: personality() flags that weaken the process or confuse a filter: ADDR_NO_RANDOMIZE (turns off ASLR), READ_IMPLIES_EXEC, PER_LINUX32, UNAME26 and ADDR_LIMIT_32BIT, and then checks what personality it really has
 // allowed: 3
-// why: the seccomp filter allows personality only to read it (0xffffffff) or to set plain PER_LINUX (0), so every other call fails with ENOSYS and the personality stays 0; the program exits 0. A flag that sticks is an escape
+// why: the seccomp filter allows personality only to read it (0xffffffff) or to set plain PER_LINUX (0), so every other call fails with ENOSYS and the personality stays what the box set: ADDR_NO_RANDOMIZE alone (so that memory figures repeat); the program exits 0. Any other flag that sticks is an escape
 // layer: seccomp
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +15,6 @@ int main(void) {
     }
     int now = personality(0xffffffff);
     printf("personality now: 0x%x\n", now);
-    if (now > 0) printf("ESCAPED personality changed to 0x%x\n", now);
+    if (now & ~ADDR_NO_RANDOMIZE) printf("ESCAPED personality changed to 0x%x\n", now);
     return 0;
 }

@@ -85,6 +85,7 @@ struct JsonReport<'a> {
     cpu_time: f64,
     wall_time: f64,
     memory: u64,
+    charged: u64,
     stdout: String,
     stderr: String,
     overshoot: Option<f64>,
@@ -176,6 +177,7 @@ fn json_report(r: &RunReport) -> JsonReport<'_> {
         cpu_time: r.cpu_time,
         wall_time: r.wall_time,
         memory: r.memory,
+        charged: r.charged,
         stdout: r.stdout.lossy(),
         stderr: r.stderr.lossy(),
         overshoot: r.overshoot,
@@ -201,6 +203,10 @@ fn print_summary(r: &RunReport) {
     println!("cpu time   {:.3} s", r.cpu_time);
     println!("wall time  {:.3} s", r.wall_time);
     println!("memory     {} KB", r.memory);
+    println!(
+        "charged    {} KB (the box's cgroup peak, what the memory limit counts)",
+        r.charged
+    );
     if !r.stdout.0.is_empty() {
         println!("--- stdout ({} bytes) ---", r.stdout.0.len());
         print!("{}", r.stdout.lossy());

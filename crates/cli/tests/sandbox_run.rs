@@ -41,6 +41,7 @@ fn json_report_has_every_documented_field() {
         "cpu_time",
         "wall_time",
         "memory",
+        "charged",
         "stdout",
         "stderr",
         "overshoot",
@@ -55,6 +56,7 @@ fn json_report_has_every_documented_field() {
     assert!(v["cpu_time"].as_f64().unwrap() >= 0.0);
     assert!(v["wall_time"].as_f64().unwrap() > 0.0);
     assert!(v["memory"].as_u64().unwrap() > 0);
+    assert!(v["charged"].as_u64().unwrap() > 0);
 }
 
 #[test]

@@ -192,6 +192,7 @@ mod tests {
             cpu_time: 0.01,
             wall_time: 0.02,
             memory: 1000,
+            charged: 1000,
             stdout: Bytes::default(),
             stderr: Bytes::default(),
             overshoot: None,

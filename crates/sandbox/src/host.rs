@@ -87,7 +87,7 @@ pub fn degradations(cgroup: &crate::cgroup::CgroupConfig) -> Vec<Degradation> {
         if memory_peak_missing(&cgroup.root) {
             found.push(degraded(
                 "cgroup v2 without memory.peak",
-                "the memory figure is the largest memory.current sampled every millisecond, so a short peak between samples is missed",
+                "the box's peak, for a memory-limit verdict and where the exec helper cannot run, is the largest memory.current sampled every millisecond, so a short peak between samples is missed",
                 "Linux 5.19 or later",
             ));
         }
@@ -99,6 +99,13 @@ pub fn degradations(cgroup: &crate::cgroup::CgroupConfig) -> Vec<Degradation> {
                  or a one-shot command with `systemd-run --scope -p Delegate=yes judgebox ...`",
             ));
         }
+    }
+    if matches!(crate::sys::exec_helper(), Ok(None)) {
+        found.push(degraded(
+            "executable memfds refused (vm.memfd_noexec = 2)",
+            "programs start without the exec helper, so a memory figure is the box's cgroup peak, which moves in per-CPU batches of 64 pages, not the program's own peak resident set",
+            "vm.memfd_noexec = 0 or 1 in judgebox's pid namespace",
+        ));
     }
     if !crate::cgroup::favors_dynmods() && !cgroup2_takes_favordynmods() {
         found.push(degraded(

@@ -14,8 +14,9 @@
 //!   under `/box`, `/tmp`, `/dev/shm`; no TCP bind or connect; scoped signals and abstract
 //!   sockets) and the profile's seccomp allowlist;
 //!
-//! and supervises it on a pidfd and a timerfd, reporting CPU time and peak memory from the
-//! cgroup and wall time from the monotonic clock. All `unsafe` is in the `sys` module.
+//! and supervises it on a pidfd and a timerfd, reporting CPU time from the cgroup, the
+//! program's own peak resident set (started through the exec helper, `exec/exec.c`) and wall
+//! time from the monotonic clock. All `unsafe` is in the `sys` module.
 
 pub mod boxfs;
 pub mod cgroup;

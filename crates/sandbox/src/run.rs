@@ -43,6 +43,10 @@ const BOX_NAMESPACES: CloneFlags = CloneFlags::CLONE_NEWPID
 /// measurable (one `pread` a millisecond).
 const SAMPLE_EVERY: Duration = Duration::from_millis(1);
 
+/// How long init has, once the box's processes are killed at a limit, to reap the program,
+/// report and end, before it is killed as well.
+const KILL_GRACE: Duration = Duration::from_millis(100);
+
 fn cstring(what: &str, s: &str) -> Result<CString, SandboxError> {
     CString::new(s).map_err(|_| SandboxError::BadRequest(format!("{what} contains a NUL byte")))
 }
@@ -256,6 +260,16 @@ impl Slot {
         if let Some(address_space) = req.address_space {
             rlimits.push((Resource::RLIMIT_AS, kb(address_space), kb(address_space)));
         }
+        let exec_helper = self.exec_helper.as_ref().map(|helper| {
+            let mut args = vec![
+                c"judgebox-exec".to_owned(),
+                CString::new(report_w.as_raw_fd().to_string()).expect("digits"),
+                CString::new(exec_paths.len().to_string()).expect("digits"),
+            ];
+            args.extend(exec_paths.iter().cloned());
+            args.extend(argv.iter().cloned());
+            (helper.as_raw_fd(), NullTerminated::new(args))
+        });
         let stderr_w = err_pipe.as_ref().map_or(&out_w, |(_, w)| w);
         let prepared = Prepared {
             layout: &compiled.layout,
@@ -278,6 +292,7 @@ impl Slot {
             exec_paths,
             argv: NullTerminated::new(argv),
             envp: NullTerminated::new(envp),
+            exec_helper,
         };
 
         let start = Instant::now();
@@ -356,11 +371,18 @@ impl Slot {
                 )
                 .map_err(sys("timerfd_settime"))
         };
-        let do_kill = |why: Kill, kill: &mut Option<Kill>| {
+        // The box's processes are killed, not init: init, outside the group, then reaps the
+        // program and reports its status and own peak, and its exit takes the rest. Should
+        // it not be gone within `KILL_GRACE`, init is killed too.
+        let do_kill = |why: Kill, kill: &mut Option<Kill>| -> Result<(), SandboxError> {
             if kill.is_none() {
                 *kill = Some(why);
-                let _ = pidfd_kill(pidfd.as_fd(), libc::SIGKILL);
+                if self.cgroup.signal_all().is_err() {
+                    let _ = pidfd_kill(pidfd.as_fd(), libc::SIGKILL);
+                }
+                arm(KILL_GRACE)?;
             }
+            Ok(())
         };
         loop {
             if check_now && kill.is_none() {
@@ -371,9 +393,9 @@ impl Slot {
                     self.cgroup.sample_memory()?;
                 }
                 if elapsed >= wall_limit {
-                    do_kill(Kill::WallTime, &mut kill);
+                    do_kill(Kill::WallTime, &mut kill)?;
                 } else if cpu >= cpu_limit {
-                    do_kill(Kill::CpuTime, &mut kill);
+                    do_kill(Kill::CpuTime, &mut kill)?;
                 } else {
                     let cpu_left = (cpu_limit - cpu)
                         .div_f64(f64::from(self.ncpus))
@@ -414,7 +436,11 @@ impl Slot {
             let err_ready = err_open && ready(i);
             if timer_fired {
                 let _ = self.timer.wait();
-                check_now = true;
+                if kill.is_some() {
+                    let _ = pidfd_kill(pidfd.as_fd(), libc::SIGKILL);
+                } else {
+                    check_now = true;
+                }
             }
             let mut overflow = false;
             if out_ready {
@@ -436,7 +462,7 @@ impl Slot {
                 }
             }
             if overflow {
-                do_kill(Kill::Output, &mut kill);
+                do_kill(Kill::Output, &mut kill)?;
             }
             if init_done {
                 break;
@@ -473,6 +499,8 @@ impl Slot {
         profile: &str,
     ) -> Result<RunReport, SandboxError> {
         let mut status: Option<i32> = None;
+        // The program's own peak RSS, where it was started through the exec helper.
+        let mut peak_rss: Option<u64> = None;
         let mut failure: Option<String> = None;
         let mut exec_errno: Option<i32> = None;
         for rec in records.chunks_exact(RECORD_LEN) {
@@ -498,7 +526,10 @@ impl Slot {
                     }
                     failure = Some(format!("box start-up failed {what}: {errno}"));
                 }
-                RECORD_STATUS => status = Some(word(4) as i32),
+                RECORD_STATUS => {
+                    status = Some(word(4) as i32);
+                    peak_rss = (word(12) == 1).then(|| u64::from(word(8)));
+                }
                 _ => {}
             }
         }
@@ -512,7 +543,8 @@ impl Slot {
             signal: None,
             cpu_time: cpu.as_secs_f64(),
             wall_time: captured.wall.as_secs_f64(),
-            memory: usage.memory_peak / 1024,
+            memory: peak_rss.unwrap_or(usage.memory_peak / 1024),
+            charged: usage.memory_peak / 1024,
             stdout: Bytes(captured.stdout),
             stderr: Bytes(captured.stderr),
             overshoot: None,
@@ -551,6 +583,8 @@ impl Slot {
         };
         if report.outcome == Outcome::MemoryLimit {
             report.message = Some("Memory limit exceeded".into());
+            // What the box had charged when it was stopped: at least the limit.
+            report.memory = usage.memory_peak / 1024;
         }
         Ok(report)
     }

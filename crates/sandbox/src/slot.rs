@@ -121,6 +121,9 @@ pub struct Slot {
     /// `sys::clone_vm`); made once, reused by every run.
     pub(crate) init_stack: ChildStack,
     pub(crate) program_stack: ChildStack,
+    /// The exec helper every program starts through (see `sys::exec_helper`), where the
+    /// kernel runs executable memfds.
+    pub(crate) exec_helper: Option<OwnedFd>,
     /// Where the box's output is read into before it is kept (allocated once: zeroing 64 KiB
     /// on every read showed in profiles).
     pub(crate) scratch: Box<[u8]>,
@@ -309,6 +312,7 @@ impl Slot {
             init_stack: ChildStack::new().map_err(sys("mapping a stack for the box's init"))?,
             program_stack: ChildStack::new()
                 .map_err(sys("mapping a stack for the box's program"))?,
+            exec_helper: crate::sys::exec_helper().map_err(sys("loading the exec helper"))?,
             scratch: vec![0; 65536].into_boxed_slice(),
             kept,
             _lock: lock,

@@ -317,6 +317,110 @@ pub(crate) fn execve(path: &CStr, argv: &NullTerminated, envp: &NullTerminated) 
     Errno::last()
 }
 
+/// `execveat(fd, "", argv, envp, AT_EMPTY_PATH)`: executes the file `fd` refers to.
+///
+/// Returns only on failure.
+pub(crate) fn execve_fd(fd: RawFd, argv: &NullTerminated, envp: &NullTerminated) -> Errno {
+    // SAFETY: the path is an empty C string; `argv` and `envp` are null-terminated arrays of
+    // pointers into C strings they own, alive for the call.
+    unsafe {
+        libc::syscall(
+            libc::SYS_execveat,
+            fd,
+            c"".as_ptr(),
+            argv.as_ptr(),
+            envp.as_ptr(),
+            libc::AT_EMPTY_PATH,
+        )
+    };
+    Errno::last()
+}
+
+/// `wait4(-1, ..., 0, ...)`: reaps any child; its pid, raw wait status and peak resident
+/// set in KB (`ru_maxrss`, with its waited-for descendants').
+pub(crate) fn wait4_any() -> Result<(libc::pid_t, c_int, u32), Errno> {
+    let mut status: c_int = 0;
+    // SAFETY: rusage is plain data; all zeroes is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are to live locals the kernel fills in.
+    let pid = unsafe { libc::wait4(-1, &mut status, 0, &mut usage) };
+    if pid < 0 {
+        Err(Errno::last())
+    } else {
+        Ok((
+            pid,
+            status,
+            u32::try_from(usage.ru_maxrss).unwrap_or(u32::MAX),
+        ))
+    }
+}
+
+/// Sets or clears `FD_CLOEXEC` on `fd`.
+pub(crate) fn set_cloexec(fd: RawFd, on: bool) -> Result<(), Errno> {
+    let flags = if on { libc::FD_CLOEXEC } else { 0 };
+    // SAFETY: F_SETFD takes an int and touches only the descriptor table.
+    if unsafe { libc::fcntl(fd, libc::F_SETFD, flags) } < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
+/// Turns off address-space randomisation for this process and what it execs
+/// (`personality(ADDR_NO_RANDOMIZE)`), keeping the rest of its persona.
+pub(crate) fn no_aslr() -> Result<(), Errno> {
+    // SAFETY: personality only reads or sets this process's execution domain flags.
+    let current = unsafe { libc::personality(0xffff_ffff) };
+    if current < 0 {
+        return Err(Errno::last());
+    }
+    let wanted = current as libc::c_ulong | libc::ADDR_NO_RANDOMIZE as libc::c_ulong;
+    // SAFETY: as above.
+    if unsafe { libc::personality(wanted) } < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
+/// The box's exec helper (`exec/exec.c`, built by `build.rs`).
+const EXEC_HELPER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/judgebox-exec"));
+
+/// The exec helper in a sealed memfd that can be executed (close-on-exec in the jail), or
+/// `None` where the kernel refuses executable memfds (`vm.memfd_noexec = 2`).
+///
+/// `MFD_EXEC` (Linux 6.3) says the memfd is meant to be executed; before 6.3 the flag is
+/// unknown (EINVAL) and every memfd is executable.
+pub(crate) fn exec_helper() -> Result<Option<OwnedFd>, Errno> {
+    const MFD_EXEC: libc::c_uint = 0x10;
+    let base = libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING;
+    let create = |flags: libc::c_uint| {
+        // SAFETY: a valid C string and flags; returns a new descriptor or -1.
+        let fd = unsafe { libc::memfd_create(c"judgebox-exec".as_ptr(), flags) };
+        if fd < 0 {
+            Err(Errno::last())
+        } else {
+            // SAFETY: the descriptor was just created and is owned by no one else.
+            Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+        }
+    };
+    let fd = match create(base | MFD_EXEC) {
+        Ok(fd) => fd,
+        Err(Errno::EINVAL) => create(base)?,
+        Err(Errno::EACCES) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !write_raw(fd.as_raw_fd(), EXEC_HELPER) {
+        return Err(Errno::last());
+    }
+    let seals = libc::F_SEAL_WRITE | libc::F_SEAL_GROW | libc::F_SEAL_SHRINK | libc::F_SEAL_SEAL;
+    // SAFETY: F_ADD_SEALS takes an int of seal bits.
+    if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_ADD_SEALS, seals) } < 0 {
+        return Err(Errno::last());
+    }
+    Ok(Some(fd))
+}
+
 /// A null-terminated array of C string pointers (`argv`, `envp`) that owns its strings.
 #[derive(Debug)]
 pub(crate) struct NullTerminated {

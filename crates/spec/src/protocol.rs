@@ -110,9 +110,14 @@ pub struct RunReport {
     pub cpu_time: f64,
     /// Wall seconds from the box's start to its last process's exit (monotonic clock).
     pub wall_time: f64,
-    /// Peak memory of the box's cgroup in KB: anonymous memory, tmpfs and the page cache the
-    /// box itself brought in.
+    /// The program's own peak resident set in KB (with the children it waited for); for a
+    /// memory-limit kill, or where the program could not start through the exec helper,
+    /// `charged`.
     pub memory: u64,
+    /// Peak KB charged to the box's memory cgroup, what the memory limit counts: anonymous
+    /// memory, tmpfs files, kernel memory and the page cache the box itself brought in.
+    #[serde(default)]
+    pub charged: u64,
     pub stdout: Bytes,
     pub stderr: Bytes,
     /// For a run killed at a limit: how far past the limit it got (seconds for time limits).
@@ -134,6 +139,7 @@ impl RunReport {
             cpu_time: 0.0,
             wall_time: 0.0,
             memory: 0,
+            charged: 0,
             stdout: Bytes::default(),
             stderr: Bytes::default(),
             overshoot: None,

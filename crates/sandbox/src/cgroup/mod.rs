@@ -103,6 +103,9 @@ pub trait SlotCgroup: std::fmt::Debug {
     }
     /// Everything measured since `prepare`.
     fn usage(&self) -> Result<Usage, CgroupError>;
+    /// Sends SIGKILL to every process in the group once, without waiting: the box's init
+    /// (outside the group) then reaps the program and reports it.
+    fn signal_all(&self) -> Result<(), CgroupError>;
     /// Kills whatever is still in the group and waits (briefly) until it is empty.
     fn kill_all(&self) -> Result<(), CgroupError>;
     /// Removes the group (it must be empty).
@@ -376,6 +379,18 @@ pub(crate) fn parse_key(text: &str, key: &str) -> Option<u64> {
 pub(crate) fn list_pids(path: &Path) -> Result<Vec<i32>, CgroupError> {
     let text = std::fs::read_to_string(path).map_err(io_err(path))?;
     Ok(text.lines().filter_map(|l| l.trim().parse().ok()).collect())
+}
+
+/// SIGKILL to every pid listed in `procs`; how many there were.
+pub(crate) fn kill_listed(procs: &Path) -> Result<usize, CgroupError> {
+    let pids = list_pids(procs)?;
+    for &pid in &pids {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    Ok(pids.len())
 }
 
 /// Waits until `empty()` holds, up to ~200 ms (killed processes take a moment to be reaped).

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{
-    io_err, list_pids, renew_group, wait_empty, CgroupError, CgroupVersion, Knob, SlotCgroup, Usage,
+    io_err, kill_listed, renew_group, wait_empty, CgroupError, CgroupVersion, Knob, SlotCgroup,
+    Usage,
 };
 
 const CONTROLLERS: [&str; 3] = ["memory", "pids", "cpuacct"];
@@ -134,6 +135,11 @@ impl SlotCgroup for V1Slot {
         })
     }
 
+    fn signal_all(&self) -> Result<(), CgroupError> {
+        // Every box process joins all three groups at once: the memory group lists them all.
+        kill_listed(&self.dirs[0].join("cgroup.procs")).map(drop)
+    }
+
     fn kill_all(&self) -> Result<(), CgroupError> {
         // The usual case, after a box's pid namespace took its processes with it: one read
         // of an open descriptor. Every box process joins all three groups at once.
@@ -144,13 +150,7 @@ impl SlotCgroup for V1Slot {
         wait_empty(&self.dirs[0], || {
             let mut empty = true;
             for path in &procs {
-                for pid in list_pids(path)? {
-                    empty = false;
-                    let _ = nix::sys::signal::kill(
-                        nix::unistd::Pid::from_raw(pid),
-                        nix::sys::signal::Signal::SIGKILL,
-                    );
-                }
+                empty &= kill_listed(path)? == 0;
             }
             Ok(empty)
         })

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{
-    io_err, list_pids, renew_group, wait_empty, CgroupError, CgroupVersion, Knob, SlotCgroup, Usage,
+    io_err, kill_listed, list_pids, renew_group, wait_empty, CgroupError, CgroupVersion, Knob,
+    SlotCgroup, Usage,
 };
 
 #[derive(Debug)]
@@ -162,27 +163,23 @@ impl SlotCgroup for V2Slot {
         })
     }
 
+    fn signal_all(&self) -> Result<(), CgroupError> {
+        match &self.kill {
+            Some(kill) => kill.write("1"),
+            None => kill_listed(&self.dir.join("cgroup.procs")).map(drop),
+        }
+    }
+
     fn kill_all(&self) -> Result<(), CgroupError> {
         if self.procs.read()?.trim().is_empty() {
             return Ok(());
         }
         let procs = self.dir.join("cgroup.procs");
         wait_empty(&self.dir, || {
-            let pids = list_pids(&procs)?;
-            if pids.is_empty() {
+            if list_pids(&procs)?.is_empty() {
                 return Ok(true);
             }
-            match &self.kill {
-                Some(kill) => kill.write("1")?,
-                None => {
-                    for pid in pids {
-                        let _ = nix::sys::signal::kill(
-                            nix::unistd::Pid::from_raw(pid),
-                            nix::sys::signal::Signal::SIGKILL,
-                        );
-                    }
-                }
-            }
+            self.signal_all()?;
             Ok(false)
         })
     }
