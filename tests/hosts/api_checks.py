@@ -74,18 +74,10 @@ PROGRAMS = {
 
 
 def figures_ok(mems):
-    """No figure is 0. A figure of 8 MiB or more is within 1 % of the median. Below that, at
-    least three runs in four are within two charge batches (512 KB) of the median and none is
-    over four times it: the cgroup counter moves in per-CPU batches of 64 pages (256 KB), which
-    other work on a CPU drains mid-run, so on Debian's kernels a C hello world reads
-    256-536 KB and a Python one now and then 1.5 MB more (README, Supported hosts)."""
+    """No figure is 0, and every figure is within 1 % of the median: the figure is the
+    program's own peak resident set (README, "Memory: the figure")."""
     med = statistics.median(mems)
-    if min(mems) <= 0:
-        return False
-    if med >= 8192:
-        return all(abs(m - med) <= 0.01 * med for m in mems)
-    close = sum(abs(m - med) <= 512 for m in mems)
-    return 4 * close >= 3 * len(mems) and max(mems) <= 4 * med
+    return min(mems) > 0 and all(abs(m - med) <= 0.01 * med for m in mems)
 
 
 def figures():
