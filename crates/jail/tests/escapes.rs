@@ -105,6 +105,54 @@ fn toolchains_and_root_are_read_only() {
     jail.finish();
 }
 
+/// A host filesystem mounted below a directory the profile binds (here a writable tmpfs
+/// under /usr/local) is read-only, nosuid and nodev in the box like the bind itself, not the
+/// read-write mount it is on the host.
+#[test]
+fn mounts_below_a_bind_are_read_only_too() {
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = nix::mount::umount2(&self.0, nix::mount::MntFlags::MNT_DETACH);
+            let _ = std::fs::remove_dir(&self.0);
+        }
+    }
+    let dir = std::path::PathBuf::from(format!("/usr/local/jbx-submount-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let guard = Unmount(dir.clone());
+    nix::mount::mount(
+        Some("tmpfs"),
+        &dir,
+        Some("tmpfs"),
+        nix::mount::MsFlags::empty(),
+        Some("size=1m"),
+    )
+    .unwrap();
+    // A slot of its own, so its profile namespace is built with the tmpfs in place.
+    let mut jail = Jail::start(JAIL, &["--slot", "932"]);
+    let path = dir.display();
+    let r = jail.sh(&format!(
+        "grep ' {path} ' /proc/self/mountinfo; touch {path}/jbxpwn 2>/dev/null && echo wrote"
+    ));
+    jail.finish();
+    drop(guard);
+    let out = r.stdout.lossy();
+    let line = out
+        .lines()
+        .next()
+        .unwrap_or_else(|| panic!("the tmpfs is not in the box: {r:?}"));
+    let options: Vec<&str> = line
+        .split(' ')
+        .nth(5)
+        .unwrap_or_default()
+        .split(',')
+        .collect();
+    for want in ["ro", "nosuid", "nodev"] {
+        assert!(options.contains(&want), "{want} missing: {line}");
+    }
+    assert!(!out.contains("wrote"), "{out}");
+}
+
 #[test]
 fn host_processes_are_invisible_and_identity_is_unprivileged() {
     let mut jail = Jail::start(JAIL, &["--slot", "930"]);

@@ -100,6 +100,13 @@ pub fn degradations(cgroup: &crate::cgroup::CgroupConfig) -> Vec<Degradation> {
             ));
         }
     }
+    if crate::sys::personality_locked() {
+        found.push(degraded(
+            "the process persona is locked",
+            "programs run with randomised addresses, so a memory figure moves by a few pages from run to run (a C hello world by up to 10 %)",
+            "no LockPersonality= in judgebox's systemd unit (the shipped one has none), nor another seccomp filter on personality()",
+        ));
+    }
     if matches!(crate::sys::exec_helper(), Ok(None)) {
         found.push(degraded(
             "executable memfds refused (vm.memfd_noexec = 2)",

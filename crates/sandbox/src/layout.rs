@@ -21,7 +21,7 @@
 
 use std::collections::BTreeSet;
 use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use judgebox_spec::Profile;
@@ -50,6 +50,8 @@ enum Step {
     CharDev(CString, u64),
     /// A small file with prepared content (the box's `/etc/passwd`).
     File(CString, Vec<u8>),
+    /// Makes the mount at this path and every mount below it read-only, nosuid and nodev.
+    ReadOnlyTree(CString),
 }
 
 /// The box's user database: root, the slot's own user and nobody, so that programs which look
@@ -162,6 +164,76 @@ impl Builder {
     }
 }
 
+/// `mount_setattr(path, AT_RECURSIVE)` setting read-only, nosuid and nodev on the mount at
+/// `path` and every mount below it (Linux 5.12). Before 5.12 (ENOSYS), each of those mounts
+/// is found in `/proc/self/mountinfo` and remounted on its own, keeping its other flags
+/// (`noexec`, atime): this runs in the profile helper, a forked process, before the new
+/// root is pivoted into.
+fn read_only_tree(path: &std::ffi::CStr) -> Result<(), Errno> {
+    const ATTRS: u64 = crate::sys::MOUNT_ATTR_RDONLY
+        | crate::sys::MOUNT_ATTR_NOSUID
+        | crate::sys::MOUNT_ATTR_NODEV;
+    match crate::sys::mount_setattr_recursive(path, ATTRS) {
+        Err(Errno::ENOSYS) => {}
+        other => return other,
+    }
+    let top = Path::new(std::ffi::OsStr::from_bytes(path.to_bytes()));
+    let info = std::fs::read_to_string("/proc/self/mountinfo").map_err(|_| Errno::EIO)?;
+    let mut below = Vec::new();
+    for line in info.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let (Some(point), Some(options)) = (fields.get(4), fields.get(5)) else {
+            continue;
+        };
+        let point = PathBuf::from(unescape_mountinfo(point));
+        if point.starts_with(top) {
+            let mut flags = RO_BIND;
+            for (name, flag) in [
+                ("noexec", MsFlags::MS_NOEXEC),
+                ("noatime", MsFlags::MS_NOATIME),
+                ("nodiratime", MsFlags::MS_NODIRATIME),
+                ("relatime", MsFlags::MS_RELATIME),
+            ] {
+                if options.split(',').any(|o| o == name) {
+                    flags |= flag;
+                }
+            }
+            below.push((point, flags));
+        }
+    }
+    if below.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    for (point, flags) in below {
+        mount(None::<&str>, &point, None::<&str>, flags, None::<&str>)?;
+    }
+    Ok(())
+}
+
+/// A mount point as `/proc/self/mountinfo` writes it: space, tab, newline and backslash as
+/// three octal digits after a backslash.
+fn unescape_mountinfo(field: &str) -> std::ffi::OsString {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let octal = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        match (bytes[i], octal) {
+            (b'\\', Some(d)) => {
+                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
+                i += 4;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    std::ffi::OsString::from_vec(out)
+}
+
 impl Layout {
     /// Plans the slot's mount namespace for `profile`, built at `root` (an empty directory)
     /// and pivoted into, and the per-run mounts made inside it.
@@ -207,13 +279,12 @@ impl Layout {
                 MsFlags::MS_BIND | MsFlags::MS_REC,
                 None,
             );
-            b.mount(
-                format!("{name} read-only"),
-                None,
-                &host_target,
-                None,
-                RO_BIND,
-                None,
+            // Recursively: a host filesystem mounted below the bound directory (a writable
+            // disk under /opt, say) must not appear writable, or with setuid or device files,
+            // in the box.
+            b.push(
+                format!("{name} read-only, nosuid, nodev, with every mount below it"),
+                Step::ReadOnlyTree(c(&host_target)),
             );
         }
         for link in &profile.symlinks {
@@ -394,6 +465,7 @@ impl Layout {
                     Mode::from_bits_truncate(0o644),
                 )
                 .and_then(|fd| nix::unistd::write(&fd, content).map(drop)),
+                Step::ReadOnlyTree(path) => read_only_tree(path),
             }
             .map_err(fail)?;
         }
@@ -482,5 +554,18 @@ mod tests {
             ["tmpfs /tmp", "tmpfs /dev/shm", "proc /proc"]
         );
         assert!(!per_run.pivot);
+    }
+}
+
+#[cfg(test)]
+mod mountinfo_tests {
+    use super::unescape_mountinfo;
+
+    #[test]
+    fn mountinfo_escapes_are_undone() {
+        assert_eq!(unescape_mountinfo("/usr/local/a\\040b"), "/usr/local/a b");
+        assert_eq!(unescape_mountinfo("/x\\011y\\012z\\134w"), "/x\ty\nz\\w");
+        // Not an escape: a backslash without three octal digits stays.
+        assert_eq!(unescape_mountinfo("/a\\9b\\04"), "/a\\9b\\04");
     }
 }

@@ -355,6 +355,44 @@ pub(crate) fn wait4_any() -> Result<(libc::pid_t, c_int, u32), Errno> {
     }
 }
 
+pub(crate) const MOUNT_ATTR_RDONLY: u64 = 0x1;
+pub(crate) const MOUNT_ATTR_NOSUID: u64 = 0x2;
+pub(crate) const MOUNT_ATTR_NODEV: u64 = 0x4;
+
+/// `mount_setattr(AT_FDCWD, path, AT_RECURSIVE, {attr_set: attrs})` (Linux 5.12): sets
+/// `attrs` on the mount at `path` and every mount below it.
+pub(crate) fn mount_setattr_recursive(path: &CStr, attrs: u64) -> Result<(), Errno> {
+    #[repr(C)]
+    struct MountAttr {
+        attr_set: u64,
+        attr_clr: u64,
+        propagation: u64,
+        userns_fd: u64,
+    }
+    let attr = MountAttr {
+        attr_set: attrs,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    // SAFETY: a valid C string and a live, correctly sized mount_attr the kernel only reads.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::AT_RECURSIVE,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    if r < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
 /// Sets or clears `FD_CLOEXEC` on `fd`.
 pub(crate) fn set_cloexec(fd: RawFd, on: bool) -> Result<(), Errno> {
     let flags = if on { libc::FD_CLOEXEC } else { 0 };
@@ -381,6 +419,24 @@ pub(crate) fn no_aslr() -> Result<(), Errno> {
     } else {
         Ok(())
     }
+}
+
+/// Whether this process may not set `ADDR_NO_RANDOMIZE` (a seccomp filter such as
+/// systemd's `LockPersonality=` refuses persona changes with EPERM). Tried, then undone.
+pub(crate) fn personality_locked() -> bool {
+    // SAFETY: personality only reads or sets this process's execution domain flags.
+    let current = unsafe { libc::personality(0xffff_ffff) };
+    if current < 0 {
+        return true;
+    }
+    let wanted = current as libc::c_ulong ^ libc::ADDR_NO_RANDOMIZE as libc::c_ulong;
+    // SAFETY: as above; the old persona is put back at once.
+    if unsafe { libc::personality(wanted) } < 0 {
+        return true;
+    }
+    // SAFETY: as above.
+    unsafe { libc::personality(current as libc::c_ulong) };
+    false
 }
 
 /// The box's exec helper (`exec/exec.c`, built by `build.rs`).
