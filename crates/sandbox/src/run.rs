@@ -47,6 +47,10 @@ const SAMPLE_EVERY: Duration = Duration::from_millis(1);
 /// report and end, before it is killed as well.
 const KILL_GRACE: Duration = Duration::from_millis(100);
 
+/// The smallest memory budget a run's group is given: a box whose files already hold its
+/// whole limit starts with one page and is killed at its first allocation.
+const PAGE: u64 = 4096;
+
 fn cstring(what: &str, s: &str) -> Result<CString, SandboxError> {
     CString::new(s).map_err(|_| SandboxError::BadRequest(format!("{what} contains a NUL byte")))
 }
@@ -185,7 +189,12 @@ impl Slot {
         let limits = req.limits;
         self.ensure_compiled(&req.profile)?;
         let kb = |v: u64| v.saturating_mul(1024);
-        self.cgroup.prepare(kb(limits.memory), limits.processes)?;
+        // The box's files (from the compile step, an earlier run, the request) are in
+        // memory, charged to a group of the past or to the jail's: what they hold counts
+        // against this run's limit, which the run's own group gets the rest of.
+        let held = self.box_bytes()?;
+        let budget = kb(limits.memory).saturating_sub(held).max(PAGE);
+        self.cgroup.prepare(budget, limits.processes)?;
         let profile = self.profiles.get(&req.profile)?;
         let compiled = &self.compiled[&req.profile];
 
@@ -256,6 +265,8 @@ impl Slot {
             // A backstop only: the supervisor kills at the exact limit long before this.
             (Resource::RLIMIT_CPU, cpu_secs, cpu_secs + 1),
             (Resource::RLIMIT_MSGQUEUE, 0, 0),
+            // Queued signals are kernel memory per signal; a judged program needs few.
+            (Resource::RLIMIT_SIGPENDING, 1024, 1024),
         ];
         if let Some(address_space) = req.address_space {
             rlimits.push((Resource::RLIMIT_AS, kb(address_space), kb(address_space)));
@@ -341,7 +352,7 @@ impl Slot {
         self.cgroup.kill_all()?;
 
         let _ = std::fs::File::from(report_r).read_to_end(&mut records);
-        self.report(records, captured, usage, &limits, &req.profile)
+        self.report(records, captured, usage, held, &limits, &req.profile)
     }
 
     fn supervise(
@@ -495,6 +506,7 @@ impl Slot {
         records: Vec<u8>,
         captured: Captured,
         usage: crate::cgroup::Usage,
+        held: u64,
         limits: &judgebox_spec::Limits,
         profile: &str,
     ) -> Result<RunReport, SandboxError> {
@@ -544,7 +556,7 @@ impl Slot {
             cpu_time: cpu.as_secs_f64(),
             wall_time: captured.wall.as_secs_f64(),
             memory: peak_rss.unwrap_or(usage.memory_peak / 1024),
-            charged: usage.memory_peak / 1024,
+            charged: (usage.memory_peak + held) / 1024,
             stdout: Bytes(captured.stdout),
             stderr: Bytes(captured.stderr),
             overshoot: None,
@@ -583,8 +595,8 @@ impl Slot {
         };
         if report.outcome == Outcome::MemoryLimit {
             report.message = Some("Memory limit exceeded".into());
-            // What the box had charged when it was stopped: at least the limit.
-            report.memory = usage.memory_peak / 1024;
+            // What the box held when it was stopped: its group's peak and its files.
+            report.memory = report.charged;
         }
         Ok(report)
     }

@@ -383,6 +383,12 @@ impl Slot {
             .ok_or_else(|| SandboxError::BadRequest("the box is not set up".into()))
     }
 
+    /// The bytes the box's files hold in memory now (its tmpfs's used blocks).
+    pub(crate) fn box_bytes(&self) -> Result<u64, SandboxError> {
+        let st = nix::sys::statvfs::fstatvfs(self.box_fd()?).map_err(sys("statfs of the box"))?;
+        Ok((st.blocks() - st.blocks_free()) * st.fragment_size())
+    }
+
     pub fn write_files(&mut self, files: &[BoxFile]) -> Result<(), SandboxError> {
         let root = self.box_fd()?;
         for f in files {
