@@ -1,6 +1,6 @@
 // tries: sockets that bypass the namespace's routing or reach the kernel: raw IPv4 and IPv6, AF_PACKET, ICMP ping sockets, netlink (route: add an address to lo and create a veth; audit; uevents), AF_VSOCK, AF_ALG, AF_KEY, AF_XDP, AF_BLUETOOTH
 // allowed: 3
-// why: raw, packet and route-changing netlink need CAP_NET_RAW/CAP_NET_ADMIN, which the box has none of; AF_VSOCK is refused by seccomp; the others open only inside the box's network namespace. The program exits 0 and prints each result; an opened raw or packet socket or an accepted route change is an escape
+// why: raw, packet and route-changing netlink need CAP_NET_RAW/CAP_NET_ADMIN, which the box has none of; seccomp allows only AF_UNIX, TCP and UDP over AF_INET and AF_INET6, and NETLINK_ROUTE, so AF_VSOCK, AF_ALG, AF_KEY, AF_XDP, AF_BLUETOOTH, ping sockets and the audit and uevent netlink families fail with ENOSYS. The program exits 0 and prints each result; an opened raw, packet, vsock, alg, key, xdp, bluetooth, audit or uevent socket or an accepted route change is an escape
 // layer: caps, seccomp, namespace
 #include <errno.h>
 #include <linux/netlink.h>
@@ -25,12 +25,12 @@ int main(void) {
     try_socket("packet", AF_PACKET, SOCK_RAW, htons(0x0003), 1);
     try_socket("ping socket", AF_INET, SOCK_DGRAM, IPPROTO_ICMP, 0);
     try_socket("vsock", 40, SOCK_STREAM, 0, 1);
-    try_socket("alg", 38, SOCK_SEQPACKET, 0, 0);
+    try_socket("alg", 38, SOCK_SEQPACKET, 0, 1);
     try_socket("pf_key", 15, SOCK_RAW, 2, 1);
     try_socket("xdp", 44, SOCK_RAW, 0, 1);
-    try_socket("bluetooth", 31, SOCK_RAW, 1, 0);
-    try_socket("netlink audit", AF_NETLINK, SOCK_RAW, NETLINK_AUDIT, 0);
-    try_socket("netlink uevent", AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT, 0);
+    try_socket("bluetooth", 31, SOCK_RAW, 1, 1);
+    try_socket("netlink audit", AF_NETLINK, SOCK_RAW, NETLINK_AUDIT, 1);
+    try_socket("netlink uevent", AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT, 1);
     int nl = try_socket("netlink route", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, 0);
     if (nl >= 0) {
         struct {
