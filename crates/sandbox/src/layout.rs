@@ -283,7 +283,7 @@ impl Layout {
             // disk under /opt, say) must not appear writable, or with setuid or device files,
             // in the box.
             b.push(
-                format!("{name} read-only, nosuid, nodev, with every mount below it"),
+                format!("{name} read-only"),
                 Step::ReadOnlyTree(c(&host_target)),
             );
         }
