@@ -132,6 +132,50 @@ fn memory_figures_repeat_pooled_and_one_shot() {
     }
 }
 
+/// What makes the figure repeat is in place in the box: no address randomisation and no
+/// transparent huge pages (whether a fault gets one depends on the host's fragmentation).
+#[test]
+fn boxes_run_without_aslr_or_transparent_huge_pages() {
+    require_root();
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(env!("CARGO_BIN_EXE_judgebox"))
+        .args([
+            "sandbox",
+            "run",
+            "--json",
+            "--",
+            "/bin/grep",
+            "THP_enabled",
+            "/proc/self/status",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stdout = v["stdout"].as_str().unwrap();
+    assert!(stdout.contains("THP_enabled:\t0"), "{v}");
+    // Two identical runs map the C library at the same address.
+    let maps = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_judgebox"))
+            .args([
+                "sandbox",
+                "run",
+                "--json",
+                "--",
+                "/bin/grep",
+                "-m1",
+                "libc",
+                "/proc/self/maps",
+            ])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["stdout"].as_str().unwrap().to_string()
+    };
+    let first = maps();
+    assert!(first.contains("libc"), "{first}");
+    assert_eq!(first, maps());
+}
+
 /// Where the kernel refuses executable memfds (`vm.memfd_noexec = 2`, a per-pid-namespace
 /// setting since Linux 6.3), programs start without the exec helper: they still run, the
 /// figure is the cgroup's peak (never 0), and `judgebox check` names the degradation. Run

@@ -325,6 +325,11 @@ fn program(p: &Prepared<'_>) -> ! {
     // LockPersonality=, whose filter refuses it with EPERM) the program runs with random
     // addresses and its figure moves by a few pages; `judgebox check` says so.
     let _ = sys::no_aslr();
+    // No transparent huge pages either: on a host with THP "always", whether a fault gets a
+    // huge page depends on how fragmented the host's memory is at that moment, and a Python
+    // hello world's peak read 1.4 MB more in one run of twenty. Kept across exec; a program
+    // may turn them back on for itself (prctl is allowed).
+    let _ = nix::sys::prctl::set_thp_disable(true);
     if let Err(e) = crate::seccomp::install(p.seccomp) {
         fail(report, Stage::Seccomp, 0, e);
     }
