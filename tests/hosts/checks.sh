@@ -100,7 +100,7 @@ figures() { # NAME ARGS...
     result "one-shot memory figure of $name repeats" $? "${mems[*]}"
 }
 figures "C hello" --file "$WORK/hello:hello" -- ./hello
-figures "Python hello" --memory 65536 -- /usr/bin/python3 -c 'print(1)'
+figures "Python hello" --memory 65536 -- /usr/bin/env PYTHONHASHSEED=0 /usr/bin/python3 -c 'print(1)'
 figures "C 64 MiB touch" --memory 262144 --file "$WORK/touch64:touch64" -- ./touch64
 
 step "languages test 43 46 50 71" '[[ $rc == 0 ]]' "$JB" languages test 43 46 50 71
