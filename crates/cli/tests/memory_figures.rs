@@ -69,6 +69,17 @@ fn programs(dir: &Path) -> Vec<(&'static str, Option<PathBuf>, Vec<String>, u64)
     ]
 }
 
+/// `judgebox sandbox run --json ARGS...`: its report, the command having succeeded.
+fn sandbox_run(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_judgebox"))
+        .args(["sandbox", "run", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn assert_repeats(name: &str, how: &str, figures: &[u64]) {
     let mut sorted = figures.to_vec();
     sorted.sort_unstable();
@@ -115,22 +126,17 @@ fn memory_figures_repeat_pooled_and_one_shot() {
         assert_repeats(name, "pooled", &figures);
 
         // One-shot: a new `judgebox sandbox run` process, jail and slot each time.
-        let mut args = vec!["sandbox".to_string(), "run".into(), "--json".into()];
-        args.extend(["--memory".into(), memory.to_string()]);
+        let mut args = vec!["--memory".to_string(), memory.to_string()];
         if let Some(file) = &file {
             let box_name = argv[0].trim_start_matches("./");
             args.extend(["--file".into(), format!("{}:{box_name}", file.display())]);
         }
         args.push("--".into());
         args.extend(argv.iter().cloned());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut figures = Vec::new();
         for i in 0..=RUNS {
-            let out = Command::new(env!("CARGO_BIN_EXE_judgebox"))
-                .args(&args)
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{name}: {out:?}");
-            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let v = sandbox_run(&args);
             assert_eq!(v["outcome"], "exited", "{name}: {v}");
             if i > 0 {
                 figures.push(v["memory"].as_u64().unwrap());
@@ -146,37 +152,14 @@ fn memory_figures_repeat_pooled_and_one_shot() {
 fn boxes_run_without_aslr_or_transparent_huge_pages() {
     require_root();
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let out = Command::new(env!("CARGO_BIN_EXE_judgebox"))
-        .args([
-            "sandbox",
-            "run",
-            "--json",
-            "--",
-            "/bin/grep",
-            "THP_enabled",
-            "/proc/self/status",
-        ])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let stdout = v["stdout"].as_str().unwrap();
-    assert!(stdout.contains("THP_enabled:\t0"), "{v}");
+    let v = sandbox_run(&["--", "/bin/grep", "THP_enabled", "/proc/self/status"]);
+    assert!(
+        v["stdout"].as_str().unwrap().contains("THP_enabled:\t0"),
+        "{v}"
+    );
     // Two identical runs map the C library at the same address.
     let maps = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_judgebox"))
-            .args([
-                "sandbox",
-                "run",
-                "--json",
-                "--",
-                "/bin/grep",
-                "-m1",
-                "libc",
-                "/proc/self/maps",
-            ])
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = sandbox_run(&["--", "/bin/grep", "-m1", "libc", "/proc/self/maps"]);
         v["stdout"].as_str().unwrap().to_string()
     };
     let first = maps();
