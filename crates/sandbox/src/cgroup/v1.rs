@@ -36,6 +36,8 @@ struct Memory {
     procs: Knob,
     limit: Knob,
     memsw_limit: Option<Knob>,
+    /// `memory.kmem.tcp.limit_in_bytes`: socket buffers (v1's "tcp" counter takes UDP's too).
+    socket_limit: Option<Knob>,
     max_usage: Knob,
     oom_control: Knob,
 }
@@ -43,7 +45,9 @@ struct Memory {
 impl Memory {
     fn open(dir: &Path) -> Result<Memory, CgroupError> {
         let memsw = dir.join("memory.memsw.limit_in_bytes");
+        let sockets = dir.join("memory.kmem.tcp.limit_in_bytes");
         Ok(Memory {
+            socket_limit: sockets.exists().then(|| Knob::open(sockets)).transpose()?,
             procs: Knob::open(dir.join("cgroup.procs"))?,
             limit: Knob::open(dir.join("memory.limit_in_bytes"))?,
             memsw_limit: memsw.exists().then(|| Knob::open(memsw)).transpose()?,
@@ -62,6 +66,15 @@ impl Memory {
         self.limit.write(&value)?;
         if let Some(memsw) = &self.memsw_limit {
             memsw.write(&value)?;
+        }
+        // v1 charges socket buffers to a group only once its socket limit has been set, and
+        // then to a counter of their own, not to the memory limit: without this a box held
+        // ~414 MB of UDP receive buffers with a 64000 KB limit. Set to the same limit, the
+        // box's sockets hold at most that much beside its memory. Where the kernel has no
+        // such file or refuses it, sockets stay bounded only by their per-socket sizes
+        // (sandbox-profiles/README.md).
+        if let Some(sockets) = &self.socket_limit {
+            let _ = sockets.write(&value);
         }
         Ok(())
     }
